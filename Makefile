@@ -1,0 +1,28 @@
+# Two commands do all the set-up: `make drill` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= escalate-message
+
+.PHONY: drill test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+drill: $(VENV)/.installed
+	$(VENV)/bin/relay drill $(SCENARIO)
+
+test: $(VENV)/.installed
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.installed
+	$(PY) bench/ack_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache relay.db
