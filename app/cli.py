@@ -1,0 +1,108 @@
+"""`relay`: run (Socket Mode + clock), web, clock, playbook check, drill, simulator."""
+
+import argparse
+import os
+import sys
+
+from app.settings import Settings
+
+
+def cmd_run(args) -> int:
+    from app.bot import run_socket_mode
+
+    run_socket_mode(Settings())
+    return 0
+
+
+def cmd_web(args) -> int:
+    """Serve HTTP mode under gunicorn, as the Procfile's web process does."""
+    port = args.port or Settings().port
+    argv = [
+        "gunicorn",
+        "--worker-class",
+        "gthread",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--bind",
+        f"0.0.0.0:{port}",
+        "app.bot:create_wsgi()",
+    ]
+    os.execvp(argv[0], argv)
+
+
+def cmd_clock(args) -> int:
+    from app.bot import build_relay
+    from app.clock import run_clock
+    from app.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    run_clock(build_relay(settings, mode="clock"), settings.clock_tick_seconds)
+    return 0
+
+
+def cmd_playbook_check(args) -> int:
+    from app.playbook import check_playbook
+
+    errors = check_playbook(args.file)
+    for error in errors:
+        print(f"{args.file}: {error}")
+    if not errors:
+        print(f"{args.file}: OK")
+    return 1 if errors else 0
+
+
+def cmd_drill(args) -> int:
+    from app.drill import run_drill
+
+    return run_drill(args.scenario, playbook=args.playbook, out=sys.stdout)
+
+
+def cmd_simulator(args) -> int:
+    from app.simulator.__main__ import main as simulator_main
+
+    return simulator_main(args.rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="relay", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="Socket Mode with the clock (single small deployment)").set_defaults(
+        func=cmd_run
+    )
+    web = sub.add_parser("web", help="HTTP mode under gunicorn on $PORT")
+    web.add_argument("--port", type=int)
+    web.add_argument("--workers", type=int, default=2)
+    web.add_argument("--threads", type=int, default=16)
+    web.set_defaults(func=cmd_web)
+    sub.add_parser("clock", help="SLA heartbeat and outbox delivery").set_defaults(func=cmd_clock)
+    playbook = sub.add_parser("playbook", help="playbook tools")
+    psub = playbook.add_subparsers(dest="action", required=True)
+    check = psub.add_parser("check", help="validate a playbook file")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_playbook_check)
+    drill = sub.add_parser("drill", help="run a drill scenario against the simulator")
+    drill.add_argument("scenario", help="a scenario name from app/drills/ or a YAML file")
+    drill.add_argument("--playbook", default=None)
+    drill.set_defaults(func=cmd_drill)
+    sim = sub.add_parser("simulator", help="run the Slack simulator standalone")
+    sim.add_argument("rest", nargs=argparse.REMAINDER)
+    sim.set_defaults(func=cmd_simulator)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

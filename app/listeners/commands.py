@@ -1,0 +1,109 @@
+"""`/esc` and its subcommands. Answers are ephemeral (response_url)."""
+
+import re
+
+from slack_bolt import App
+
+from app import tickets
+from app.classification import suggest_severity
+from app.context import Relay
+from app.errors import Forbidden, Invalid
+from app.listeners import operations
+from blocks.ids import Command
+from blocks.new_ticket import new_ticket_modal
+from blocks.text import escape, plain
+from blocks.tickets import headline, ticket_details, ticket_list
+
+HELP = """*Relay* escalations. Commands:
+• `/esc new [title]`: open a ticket (a form opens)
+• `/esc show KEY`: a ticket's details
+• `/esc list mine` / `/esc list team`: open tickets you own or reported / of your teams
+• `/esc ack KEY`: acknowledge and take ownership
+• `/esc assign KEY @person`: hand the ticket to a team member
+• `/esc help`: this message
+Or use the message shortcut *Escalate this message*, or the global shortcut *New escalation*."""
+
+KEY = re.compile(r"^[A-Za-z]+-\d+$")
+# With should_escape, Slack sends a mention as <@U123|name>; without it, as plain text.
+USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+def _key(args: list[str], usage: str) -> str:
+    if not args:
+        raise Invalid(f"Which ticket? Usage: `{usage}`.")
+    if not KEY.match(args[0]):
+        raise Invalid(f"`{escape(args[0])}` is not a ticket key like ESC-42. Usage: `{usage}`.")
+    return args[0].upper()
+
+
+def open_new(relay: Relay, command: dict, client, title: str) -> None:
+    suggestion = suggest_severity(relay.playbook, title=title) if title else None
+    view = new_ticket_modal(
+        relay.playbook,
+        metadata={"origin_channel": command.get("channel_id")},
+        title=title,
+        suggestion=suggestion,
+    )
+    client.views_open(trigger_id=command["trigger_id"], view=view)
+
+
+def show(relay: Relay, user_id: str, key: str) -> dict:
+    with relay.sessions() as db:
+        ticket = tickets.get_ticket(db, key)
+        etype = relay.playbook.escalation_types[ticket.escalation_type]
+        if etype.confidential and not relay.playbook.may_act(user_id, ticket.team):
+            raise Forbidden(f"{ticket.key} is confidential.")
+        return {
+            "text": headline(ticket, relay.playbook),
+            "blocks": ticket_details(ticket, relay.playbook),
+        }
+
+
+def list_tickets(relay: Relay, user_id: str, which: str) -> dict:
+    playbook = relay.playbook
+    with relay.sessions() as db:
+        if which == "mine":
+            found, title = tickets.tickets_of_user(db, user_id), "Your open tickets"
+        elif which == "team":
+            teams = [k for k in playbook.teams if user_id in playbook.team_member_ids(k)]
+            if not teams:
+                return {"text": "You are not on any team in the playbook."}
+            found = tickets.tickets_of_teams(db, teams)
+            title = "Open tickets of " + ", ".join(escape(playbook.teams[k].name) for k in teams)
+        else:
+            raise Invalid("Usage: `/esc list mine` or `/esc list team`.")
+        return {"text": title, "blocks": ticket_list(title, found, playbook)}
+
+
+def handle(relay: Relay, command: dict, client) -> dict | None:
+    """Run one subcommand; returns the ephemeral answer (None when a modal opened)."""
+    text = command.get("text", "").strip()
+    sub, _, rest = text.partition(" ")
+    sub, args, user = sub.lower(), rest.split(), command["user_id"]
+    if sub in ("", "help"):
+        return {"text": HELP}
+    if sub == "new":
+        open_new(relay, command, client, plain(rest.strip(), 150))
+        return None
+    if sub == "show":
+        return show(relay, user, _key(args, "/esc show KEY"))
+    if sub == "list":
+        return list_tickets(relay, user, args[0].lower() if args else "mine")
+    if sub == "ack":
+        return {"text": operations.acknowledge(relay, _key(args, "/esc ack KEY"), user)}
+    if sub == "assign":
+        key = _key(args, "/esc assign KEY @person")
+        match = USER_MENTION.match(args[1]) if len(args) > 1 else None
+        if not match:
+            raise Invalid("Mention the new owner: `/esc assign KEY @person`.")
+        return {"text": operations.assign(relay, key, user, match.group(1))}
+    return {"text": f"{operations.unknown('/esc ' + sub)}\n\n{HELP}"}
+
+
+def register(app: App, relay: Relay) -> None:
+    @app.command(Command.ESC)
+    def handle_esc(ack, command, respond, client):
+        ack()
+        answer = handle(relay, command, client)
+        if answer:
+            respond(response_type="ephemeral", **answer)

@@ -1,0 +1,31 @@
+"""Settings from the environment and `.env` (pydantic-settings). Built only by entry points."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+    database_url: str = "sqlite:///relay.db"
+    relay_playbook: str = "playbook.yml"
+    log_format: str = Field(default="console", pattern="^(console|json)$")
+    log_level: str = "info"
+    port: int = 3000
+    listener_threads: int = 32
+    clock_tick_seconds: float = 10.0
+
+    def missing_for(self, mode: str) -> list[str]:
+        """Environment variables that `mode` ("http", "socket" or "clock") still needs."""
+        needed = {"SLACK_BOT_TOKEN": self.slack_bot_token}
+        if mode == "http":
+            needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
+        elif mode == "socket":
+            needed["SLACK_APP_TOKEN"] = self.slack_app_token
+        return [name for name, value in needed.items() if not value or not value.get_secret_value()]

@@ -1,0 +1,35 @@
+"""Every id Slack sends back to Relay, defined once and shared by blocks and listeners."""
+
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    ESC = "/esc"
+
+
+class Shortcut(StrEnum):
+    ESCALATE_MESSAGE = "escalate_message"
+    NEW_ESCALATION = "new_escalation"
+
+
+class Callback(StrEnum):
+    NEW_TICKET = "new_ticket"
+
+
+class Action(StrEnum):
+    ACK = "ticket_ack"
+    ASSIGN = "ticket_assign"
+
+
+class Field(StrEnum):
+    """Block id and action id of each input in the new-ticket modal."""
+
+    TITLE = "title"
+    DESCRIPTION = "description"
+    IMPACT = "impact"
+    BUSINESS_RATIONALE = "business_rationale"
+    TEAM = "team"
+    CUSTOMER = "customer"
+    ESCALATION_TYPE = "escalation_type"
+    SEVERITY = "severity"
+    OVERRIDE_REASON = "override_reason"

@@ -1,0 +1,116 @@
+"""The new-ticket modal and the parsing of what was submitted."""
+
+import json
+
+from app.classification import Suggestion
+from app.playbook import Playbook
+
+from blocks.ids import Callback, Field
+from blocks.text import plain, truncate
+
+
+def _option(value: str, text: str) -> dict:
+    return {"text": {"type": "plain_text", "text": plain(text, 75)}, "value": value}
+
+
+def _select(field: Field, label: str, options: list[dict], *, optional=False, placeholder=None):
+    element = {"type": "static_select", "action_id": field, "options": options[:100]}
+    if placeholder:
+        element["placeholder"] = {"type": "plain_text", "text": placeholder}
+    return {
+        "type": "input",
+        "block_id": field,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def _text(field: Field, label: str, *, initial="", multiline=False, optional=False, limit=3000):
+    element = {
+        "type": "plain_text_input",
+        "action_id": field,
+        "multiline": multiline,
+        "max_length": limit,
+    }
+    if initial:
+        element["initial_value"] = truncate(initial, limit)
+    return {
+        "type": "input",
+        "block_id": field,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": element,
+    }
+
+
+def new_ticket_modal(
+    playbook: Playbook,
+    *,
+    metadata: dict,
+    title: str = "",
+    description: str = "",
+    suggestion: Suggestion | None = None,
+) -> dict:
+    severities = [
+        _option(str(level), f"{sev.name}: {sev.definition}")
+        for level, sev in ((n, playbook.severity(n)) for n in (1, 2, 3, 4))
+    ]
+    hint = "Leave empty to use the severity Relay suggests from the playbook's rules."
+    if suggestion is not None:
+        hint = f"Relay suggests Sev{suggestion.severity}: {suggestion.explain()}."
+    severity = _select(Field.SEVERITY, "Severity", severities, optional=True)
+    severity["hint"] = {"type": "plain_text", "text": plain(hint, 2000)}
+    blocks = [
+        _text(Field.TITLE, "Title", initial=title, limit=150),
+        _text(Field.DESCRIPTION, "Description", initial=description, multiline=True),
+        _text(Field.IMPACT, "Impact (who is affected, how badly)", multiline=True),
+        _text(Field.BUSINESS_RATIONALE, "Business rationale", multiline=True, optional=True),
+        _select(
+            Field.TEAM,
+            "Team",
+            [_option(k, t.name) for k, t in playbook.teams.items()],
+            placeholder="Who should own this",
+        ),
+        _select(
+            Field.CUSTOMER,
+            "Customer",
+            [_option(k, c.name) for k, c in playbook.customers.items()],
+            optional=True,
+        ),
+        _select(
+            Field.ESCALATION_TYPE,
+            "Escalation type",
+            [_option(k, t.name) for k, t in playbook.escalation_types.items()],
+        ),
+        severity,
+        _text(
+            Field.OVERRIDE_REASON,
+            "Why this severity (if not the suggested one)",
+            multiline=True,
+            optional=True,
+            limit=500,
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": Callback.NEW_TICKET,
+        "title": {"type": "plain_text", "text": "New escalation"},
+        "submit": {"type": "plain_text", "text": "Escalate"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps(metadata)[:3000],
+        "blocks": blocks,
+    }
+
+
+def parse_new_ticket(state_values: dict) -> dict:
+    """view.state.values -> {field: str | None}; selects give their option value."""
+    parsed: dict[str, str | None] = {}
+    for field in Field:
+        element = state_values.get(field, {}).get(field, {})
+        if "selected_option" in element:
+            option = element["selected_option"]
+            parsed[field] = option["value"] if option else None
+        else:
+            parsed[field] = element.get("value")
+    return parsed

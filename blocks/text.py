@@ -1,0 +1,47 @@
+"""Text that reaches Slack. User text is escaped so it can never ping or forge a link."""
+
+import re
+
+WORD_JOINER = "\u2060"
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _defuse(text: str) -> str:
+    # A word joiner after "@" keeps "@here" readable but stops Slack treating it as a mention.
+    return _BROADCAST.sub(lambda m: "@" + WORD_JOINER + m.group(1), text)
+
+
+def escape(text: str | None) -> str:
+    """User text for a mrkdwn field: `<!channel>`, `<@U…>` and `<url|label>` show as typed."""
+    text = (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _defuse(text)
+
+
+def plain(text: str | None, limit: int | None = None) -> str:
+    """User text for a plain_text field (never parsed for mentions), cut to `limit`."""
+    text = _defuse(text or "")
+    return truncate(text, limit) if limit else text
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(user_id: str | None) -> str:
+    """A mention Relay itself makes, of a user id it has checked."""
+    if not user_id or not _USER_ID.match(user_id):
+        return "nobody"
+    return f"<@{user_id}>"
+
+
+def minutes(total: int) -> str:
+    """15 min, 4 h, 1 d 6 h."""
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{mins} min" if mins else "",
+    ]
+    return " ".join(p for p in parts if p) or "0 min"

@@ -1,0 +1,133 @@
+"""The ticket card in the team queue channel, and short ticket summaries."""
+
+from app.playbook import Playbook
+
+from app.models import Ticket
+from blocks.ids import Action
+from blocks.text import escape, mention, minutes, plain, truncate
+
+STATUS_LABEL = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "in_progress": "In progress",
+    "waiting_on_customer": "Waiting on customer",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+
+
+def customer_label(ticket: Ticket, playbook: Playbook) -> str:
+    if not ticket.customer:
+        return "none"
+    customer = playbook.customers[ticket.customer]
+    tier = playbook.customer_tiers[customer.tier].name
+    return f"{escape(customer.name)} ({escape(tier)})"
+
+
+def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
+    clock = playbook.severity(ticket.severity).calendar
+    suffix = " (business hours)" if clock == "business_hours" else ""
+    return (
+        f"respond within {minutes(ticket.response_target_minutes)}{suffix}",
+        f"resolve within {minutes(ticket.resolution_target_minutes)}{suffix}",
+    )
+
+
+def headline(ticket: Ticket, playbook: Playbook) -> str:
+    """One mrkdwn line: key, severity, title, owner, status."""
+    sev = playbook.severity(ticket.severity).name
+    return (
+        f"*{ticket.key}* · {sev} · {escape(truncate(ticket.title, 80))} · "
+        f"{STATUS_LABEL[ticket.status.value]} · owner {mention(ticket.owner_id)}"
+    )
+
+
+def card_text(ticket: Ticket, playbook: Playbook) -> str:
+    """Notification fallback for the card."""
+    sev = playbook.severity(ticket.severity).name
+    return f"{ticket.key} {sev}: {plain(truncate(ticket.title, 200))}"
+
+
+def ticket_card(ticket: Ticket, playbook: Playbook) -> list[dict]:
+    severity = playbook.severity(ticket.severity)
+    team = playbook.teams[ticket.team]
+    etype = playbook.escalation_types[ticket.escalation_type]
+    respond, resolve = targets_text(ticket, playbook)
+    fields = [
+        f"*Severity*\n{severity.name}",
+        f"*Type*\n{escape(etype.name)}",
+        f"*Customer*\n{customer_label(ticket, playbook)}",
+        f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
+        f"*Owner*\n{mention(ticket.owner_id)}",
+        f"*Status*\n{STATUS_LABEL[ticket.status.value]}",
+        f"*Response*\n{respond}",
+        f"*Resolution*\n{resolve}",
+    ]
+    context = [f"Reported by {mention(ticket.reporter_id)}"]
+    if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
+        context.append(f"<{ticket.source_permalink}|source message>")
+    blocks = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": plain(f"{ticket.key} {ticket.title}", 150)},
+        },
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": truncate(escape(ticket.description), 3000)},
+        },
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": "*Impact*\n" + truncate(escape(ticket.impact), 2900),
+            },
+        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]},
+    ]
+    actions = []
+    if ticket.acknowledged_at is None:
+        actions.append(
+            {
+                "type": "button",
+                "action_id": Action.ACK,
+                "text": {"type": "plain_text", "text": "Acknowledge"},
+                "style": "primary",
+                "value": ticket.key,
+            }
+        )
+    actions.append(
+        {
+            "type": "users_select",
+            "action_id": Action.ASSIGN,
+            "placeholder": {"type": "plain_text", "text": "Assign"},
+            **({"initial_user": ticket.owner_id} if ticket.owner_id else {}),
+        }
+    )
+    blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
+    return blocks
+
+
+def ticket_details(ticket: Ticket, playbook: Playbook) -> list[dict]:
+    """What `/esc show KEY` answers: the card without buttons."""
+    return [b for b in ticket_card(ticket, playbook) if b["type"] != "actions"]
+
+
+def ticket_list(title: str, tickets: list[Ticket], playbook: Playbook) -> list[dict]:
+    lines = [headline(t, playbook) for t in tickets] or ["Nothing open."]
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": truncate("\n".join(lines), 3000)}},
+    ]
+
+
+def opened_confirmation(ticket: Ticket, playbook: Playbook) -> str:
+    team = playbook.teams[ticket.team]
+    respond, resolve = targets_text(ticket, playbook)
+    sev = playbook.severity(ticket.severity).name
+    return (
+        f"Opened *{ticket.key}* ({sev}, {escape(team.name)}): "
+        f"{escape(truncate(ticket.title, 120))}. "
+        f"Targets: {respond}, {resolve}. The card is in <#{team.queue_channel}>."
+    )
