@@ -74,6 +74,12 @@ def create_wsgi(settings: Settings | None = None):
     app = build_app(
         relay, settings, signing_secret=settings.slack_signing_secret.get_secret_value()
     )
+    log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
+    return wsgi_app(app, relay)
+
+
+def wsgi_app(app: App, relay: Relay):
+    """Slack requests at /slack/events, health at /healthz."""
     slack = SlackRequestHandler(app, path="/slack/events")
     engine = relay.sessions.kw["bind"]
 
@@ -90,7 +96,6 @@ def create_wsgi(settings: Settings | None = None):
         start_response(status, [("Content-Type", "application/json")])
         return [body]
 
-    log.info("web.ready", playbook=str(Path(settings.relay_playbook)), dialect=engine.dialect.name)
     return application
 
 

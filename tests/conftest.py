@@ -1,0 +1,81 @@
+"""Shared fixtures. RELAY_TEST_DATABASE_URL picks PostgreSQL (a fresh database per run is
+created beside the one named and dropped afterwards); without it tests use a SQLite file."""
+
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app import db as relay_db
+from app.playbook import load_playbook
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_SLACK = ROOT.parent / "shared" / "slack"
+PLAYBOOK = ROOT / "playbook.yml"
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def shared_slack(*parts: str) -> Path:
+    """A file of ../shared/slack, or skip the test with the reason."""
+    path = SHARED_SLACK.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the published Slack artefacts at {path} (../shared/slack is absent)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("RELAY_TEST_DATABASE_URL")
+    if not base:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'relay-test.db'}"
+        relay_db.upgrade(url)
+        yield url
+        return
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"relay_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    try:
+        relay_db.upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = relay_db.make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessions(engine):
+    """Sessions that really commit (for concurrency and delivery tests)."""
+    return relay_db.make_sessionmaker(engine)
+
+
+@pytest.fixture
+def db(engine):
+    """A session whose work is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        session = Session(bind=conn, join_transaction_mode="create_savepoint")
+        try:
+            yield session
+        finally:
+            session.close()
+            outer.rollback()
+
+
+@pytest.fixture(scope="session")
+def playbook():
+    return load_playbook(PLAYBOOK)
