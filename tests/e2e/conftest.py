@@ -1,0 +1,90 @@
+"""Start the simulator in this process and the real `web` process (gunicorn) against it."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app.drill import seed_workspace
+from app.simulator import SlackSimulator
+from tests.conftest import PLAYBOOK
+
+SECRET = "e2e-signing-secret-0123456789abcdef"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sim():
+    with SlackSimulator(signing_secret=SECRET) as sim:
+        yield sim
+
+
+@pytest.fixture(scope="session")
+def ws(sim, playbook):
+    scenario = {"guests": {"dana": {"name": "Dana (Acme)"}}, "channels": {"support": {}}}
+    return seed_workspace(sim, playbook, scenario)
+
+
+@pytest.fixture(scope="session")
+def web(sim, ws, database_url, tmp_path_factory):
+    """The Procfile's web process: gunicorn serving app.bot:create_wsgi() on a free port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": sim.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": sim.api_url,
+        "DATABASE_URL": database_url,
+        "RELAY_PLAYBOOK": str(PLAYBOOK),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "warning",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = tmp_path_factory.mktemp("web") / "web.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--worker-class",
+                "gthread",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "app.bot:create_wsgi()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"web process did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    sim.connect(base + "/slack/events")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)

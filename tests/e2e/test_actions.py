@@ -1,0 +1,103 @@
+"""Acknowledge, assign, show, list, help and errors through signed requests."""
+
+import pytest
+
+from tests.e2e.test_intake import card, open_via_command
+
+
+@pytest.fixture
+def ticket(web, sim, ws, sessions):
+    _, opened = open_via_command(sim, ws, sessions, ws.users["tom.hughes"], "Refunds failing")
+    return opened
+
+
+def answers(sim, user, needle):
+    return sim.wait_for(
+        lambda: [
+            o
+            for o in sim.seen_by(user)
+            if o.kind in ("response", "ephemeral") and needle in (o.text or "")
+        ],
+        what=f"an answer containing {needle!r}",
+    )
+
+
+def test_ack_button_updates_card_in_place_and_threads_a_notice(ticket, sim, ws, sessions):
+    l1 = ws.users["amara.okafor"]
+    sim.click(l1, "ticket_ack", channel_id=ticket.card_channel, ts=ticket.card_ts)
+    answers(sim, l1, f"You acknowledged *{ticket.key}*")
+    sim.wait_for(lambda: card(sessions, ticket.key).owner_id == l1, what="owner set")
+    sim.settle()
+    message = sim.message(ticket.card_channel, ticket.card_ts)
+    assert "Acknowledged" in str(message["blocks"]) and f"<@{l1}>" in str(message["blocks"])
+    assert "ticket_ack" not in str(message["blocks"]), "the button goes once acknowledged"
+    replies = [m for m in sim.messages(ticket.card_channel) if m.get("thread_ts") == ticket.card_ts]
+    assert any(f"Acknowledged by <@{l1}>" in m["text"] for m in replies)
+    sim.slash_command(l1, ws.channels["support"], f"ack {ticket.key}")
+    answers(sim, l1, "was already acknowledged")
+
+
+def test_outsider_is_refused_and_nothing_changes(ticket, sim, ws, sessions):
+    outsider = ws.users["dana"]
+    sim.slash_command(outsider, ws.channels["support"], f"ack {ticket.key}")
+    answers(sim, outsider, "Only members of the Payments team")
+    sim.click(outsider, "ticket_ack", channel_id=ticket.card_channel, ts=ticket.card_ts)
+    sim.settle()
+    assert card(sessions, ticket.key).acknowledged_at is None
+
+
+def test_assign_by_select_and_by_command(ticket, sim, ws, sessions):
+    lead, l2 = ws.users["james.whitfield"], ws.users["priya.shah"]
+    sim.click(
+        lead, "ticket_assign", channel_id=ticket.card_channel, ts=ticket.card_ts, selected_user=l2
+    )
+    answers(sim, lead, f"now belongs to <@{l2}>")
+    assert card(sessions, ticket.key).owner_id == l2
+    l3 = ws.users["sofia.marin"]
+    sim.slash_command(lead, ws.channels["support"], f"assign {ticket.key} <@{l3}|sofia>")
+    answers(sim, lead, f"now belongs to <@{l3}>")
+    sim.settle()
+    assert f"<@{l3}>" in str(sim.message(ticket.card_channel, ticket.card_ts)["blocks"])
+    sim.slash_command(lead, ws.channels["support"], f"assign {ticket.key} <@{ws.users['dana']}>")
+    answers(sim, lead, "is not on the Payments team")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "/esc new [title]"),
+        ("help", "/esc list mine"),
+        ("frobnicate", "I don't know `/esc frobnicate`"),
+        ("show", "Which ticket? Usage: `/esc show KEY`"),
+        ("show ESC-99999", "There is no ticket ESC-99999"),
+        ("show <!channel>", "is not a ticket key"),
+        ("assign ESC-1", "Mention the new owner"),
+        ("list everything", "Usage: `/esc list mine`"),
+    ],
+)
+def test_clear_answers_never_a_stack_trace(web, sim, ws, text, expected):
+    user = ws.users["hana.tan"]
+    sim.slash_command(user, ws.channels["support"], text)
+    found = answers(sim, user, expected)
+    assert "Traceback" not in found[-1].text
+    assert not sim.pings
+
+
+def test_show_and_list(ticket, sim, ws):
+    reporter = ws.users["tom.hughes"]
+    sim.slash_command(reporter, ws.channels["support"], f"show {ticket.key}")
+    shown = answers(sim, reporter, ticket.key)
+    assert "Refunds failing" in str(shown[-1].blocks)
+    sim.slash_command(reporter, ws.channels["support"], "list mine")
+    mine = answers(sim, reporter, "Your open tickets")
+    assert ticket.key in str(mine[-1].blocks)
+    sim.slash_command(ws.users["priya.shah"], ws.channels["support"], "list team")
+    team = answers(sim, ws.users["priya.shah"], "Open tickets of Payments")
+    assert ticket.key in str(team[-1].blocks)
+
+
+def test_app_home_lists_my_tickets(ticket, sim, ws):
+    reporter = ws.users["tom.hughes"]
+    sim.open_app_home(reporter)
+    home = sim.wait_for(lambda: sim.home_of(reporter), what="App Home published")
+    assert ticket.key in str(home["blocks"])
