@@ -54,12 +54,14 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
     return Relay(playbook, db.make_sessionmaker(engine), web_client(settings, token))
 
 
-def build_app(relay: Relay, settings: Settings, *, signing_secret: str | None = None) -> App:
+def build_app(
+    relay: Relay, settings: Settings, *, signing_secret: str | None = None, executor=None
+) -> App:
     app = App(
         client=relay.client,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
-        listener_executor=ThreadPoolExecutor(max_workers=settings.listener_threads),
+        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.listener_threads),
         ignoring_self_events_enabled=True,
     )
     register_listeners(app, relay)

@@ -22,6 +22,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             dbapi_conn.isolation_level = None  # let SQLAlchemy issue BEGIN itself
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # durable at each checkpoint; WAL-safe
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

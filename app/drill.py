@@ -4,6 +4,7 @@ SQLite, print what each person saw, and exit non-zero when an expectation fails.
 import secrets
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +29,28 @@ CHANNEL_KINDS = ("message", "message_updated")
 
 class DrillError(Exception):
     """The scenario itself is wrong (unknown actor, step, channel)."""
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, counting work in flight so a drill knows when Relay is done."""
+
+    def __init__(self, workers: int = 16):
+        super().__init__(max_workers=workers)
+        self.busy = 0
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):
+        with self._lock:
+            self.busy += 1
+
+        def counted():
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._lock:
+                    self.busy -= 1
+
+        return super().submit(counted)
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -123,7 +146,8 @@ class Drill:
         self.relay = build_relay(settings, mode="http")
         self.clock = ScenarioClock()
         self.relay.now, self.relay.drill = self.clock, True
-        app = build_app(self.relay, settings, signing_secret=secret)
+        self.executor = CountingExecutor()
+        app = build_app(self.relay, settings, signing_secret=secret, executor=self.executor)
         self.server = make_server(
             "127.0.0.1", 0, wsgi_app(app, self.relay), _Server, handler_class=_QuietHandler
         )
@@ -133,6 +157,14 @@ class Drill:
         self.last_message: tuple[str, str] | None = None
         self.failures: list[str] = []
         self.checked = 0
+
+    def settle(self) -> None:
+        """Wait until Relay's listeners are done and Slack has heard the last of it."""
+        while True:
+            self.sim.wait_for(lambda: self.executor.busy == 0, timeout=10, what="Relay to finish")
+            self.sim.settle(quiet=0.05, timeout=10)
+            if self.executor.busy == 0:
+                return
 
     def close(self) -> None:
         self.server.shutdown()
@@ -215,6 +247,15 @@ class Drill:
             return f"{who} opens Relay's App Home"
         raise DrillError(f"step has nothing to do: {step}")
 
+    def broadcast_pings(self) -> list:
+        """Pings Relay caused for @channel, @here, @everyone or a user group."""
+        broadcast = ("channel", "here", "everyone")
+        return [
+            p
+            for p in self.sim.pings
+            if p.by == self.sim.bot_user_id and (p.target in broadcast or p.target[0] == "S")
+        ]
+
     def matching(self, expect: dict, observations) -> list:
         target = expect["seen_by"]
         if target.startswith("#"):
@@ -239,7 +280,7 @@ class Drill:
         for expect in expectations or []:
             self.checked += 1
             if "pings" in expect:
-                found, wanted = len(self.sim.pings), expect["pings"]
+                found, wanted = len(self.broadcast_pings()), expect["pings"]
             else:
                 found, wanted = len(self.matching(expect, observations)), expect.get("count")
             ok = found == wanted if wanted is not None else found >= 1
@@ -259,7 +300,7 @@ class Drill:
             self.clock.at(step.get("at", "0:00"))
             first = len(self.sim.observations)
             line = self.act(step)
-            self.sim.settle()
+            self.settle()
             new = self.sim.observations[first:]
             everything += new
             self.out.write(f"[{self.clock():%H:%M:%S}] {line}\n")

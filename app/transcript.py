@@ -19,11 +19,11 @@ def _texts(element) -> list[str]:
     if kind == "button":
         return ["[" + " ".join(_texts(element.get("text"))) + "]"]
     if kind == "input":
-        return [" ".join(_texts(element.get("label"))) + ":"] + _texts(element.get("element"))
-    if kind == "plain_text_input":
-        return [f"“{element['initial_value']}”"] if element.get("initial_value") else ["…"]
-    if kind and kind.endswith("_select"):
-        return ["[" + " ".join(_texts(element.get("placeholder"))) + " ▾]"]
+        # A form shows what is filled in and the hints; empty fields are left out.
+        value = element.get("element", {}).get("initial_value")
+        label = " ".join(_texts(element.get("label")))
+        shown = [f"{label}: “{value}”"] if value else []
+        return shown + [f"({t})" for t in _texts(element.get("hint"))]
     found = []
     for key in ("title", "text", "fields", "elements", "blocks", "element", "hint"):
         if key in element:
@@ -37,6 +37,7 @@ def readable(text: str | None, blocks, names: dict[str, str]) -> str:
     joined = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), joined)
     joined = CHANNEL.sub(lambda m: "#" + names.get(m.group(1), m.group(1)), joined)
     joined = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", joined)
+    joined = re.sub(r"\*([^*\n]+)\*", r"\1", joined)
     joined = joined.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return re.sub(r"\s+", " ", joined)
 

@@ -46,7 +46,7 @@ def headline(ticket: Ticket, playbook: Playbook) -> str:
 def card_text(ticket: Ticket, playbook: Playbook) -> str:
     """Notification fallback for the card."""
     sev = playbook.severity(ticket.severity).name
-    return f"{ticket.key} {sev}: {plain(truncate(ticket.title, 200))}"
+    return f"{ticket.key} {sev}: {escape(truncate(ticket.title, 200))}"
 
 
 def ticket_card(ticket: Ticket, playbook: Playbook) -> list[dict]:

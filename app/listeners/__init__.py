@@ -4,12 +4,9 @@ import structlog
 from slack_bolt import App
 
 from app.context import Relay
-from app.errors import RelayError
 from app.listeners import actions, commands, events, shortcuts, views
 
 log = structlog.get_logger()
-
-SORRY = "Something went wrong on Relay's side and nothing was changed. Please try again."
 
 
 def register_listeners(app: App, relay: Relay) -> None:
@@ -20,15 +17,6 @@ def register_listeners(app: App, relay: Relay) -> None:
     events.register(app, relay)
 
     @app.error
-    def handle_error(error, body, respond, client):
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
-        if isinstance(error, RelayError):
-            text = str(error)
-            log.info("request.refused", reason=type(error).__name__, user=user)
-        else:
-            text = SORRY
-            log.exception("request.failed", error=type(error).__name__, user=user)
-        if body.get("response_url"):
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        elif user:
-            client.chat_postMessage(channel=user, text=text)
+    def handle_error(error):
+        # Listeners answer their own errors (answering.py); this only catches the rest.
+        log.error("request.unhandled", error=type(error).__name__)

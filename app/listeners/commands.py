@@ -9,6 +9,7 @@ from app.classification import suggest_severity
 from app.context import Relay
 from app.errors import Forbidden, Invalid
 from app.listeners import operations
+from app.listeners.answering import answering
 from blocks.ids import Command
 from blocks.new_ticket import new_ticket_modal
 from blocks.text import escape, plain
@@ -102,8 +103,9 @@ def handle(relay: Relay, command: dict, client) -> dict | None:
 
 def register(app: App, relay: Relay) -> None:
     @app.command(Command.ESC)
-    def handle_esc(ack, command, respond, client):
+    def handle_esc(ack, body, command, respond, client):
         ack()
-        answer = handle(relay, command, client)
-        if answer:
-            respond(response_type="ephemeral", **answer)
+        with answering(body, respond, client):
+            answer = handle(relay, command, client)
+            if answer:
+                respond(response_type="ephemeral", **answer)

@@ -1,0 +1,163 @@
+"""manifest.yml against Slack's published manifest schema, plus the rules the schema cannot say."""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
+
+ROOT = Path(__file__).resolve().parents[1]
+MANIFEST = ROOT / "manifest.yml"
+SCHEMAS = ROOT.parent / "shared" / "slack" / "manifest"
+BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
+
+
+def refs_in(node) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"]} if isinstance(node.get("$ref"), str) else set()
+        return found.union(*(refs_in(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(refs_in(item) for item in node))
+    return set()
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft7Validator:
+    top = SCHEMAS / "slackapi-manifest.schema.json"
+    if not top.exists():
+        pytest.skip(f"Slack manifest schemas not found in {SCHEMAS} (the shared research folder)")
+    schema = json.loads(top.read_text())
+    Draft7Validator.check_schema(schema)
+    versions = {}
+    for uri in refs_in(schema):
+        versions[uri] = re.search(r"manifest\.schema\.(\d+\.\d+\.\d+)\.json$", uri).group(1)
+    assert set(versions.values()) == {"1.0.0", "2.0.0"}
+    registry = Registry()
+    for uri, version in versions.items():
+        contents = json.loads((SCHEMAS / f"slackapi-manifest.schema.{version}.json").read_text())
+        registry = registry.with_resource(uri, DRAFT7.create_resource(contents))
+    return Draft7Validator(schema, registry=registry)
+
+
+@pytest.fixture
+def manifest() -> dict:
+    return yaml.safe_load(MANIFEST.read_text())
+
+
+def schema_errors(validator: Draft7Validator, document: dict) -> list[str]:
+    return [error.message for error in validator.iter_errors(document)]
+
+
+def delivery_problems(manifest: dict) -> list[str]:
+    """Slack's cross-field rule: without Socket Mode, every surface needs a request URL."""
+    settings = manifest.get("settings", {})
+    if settings.get("socket_mode_enabled"):
+        return []
+    problems = []
+    interactivity = settings.get("interactivity", {})
+    if interactivity.get("is_enabled") and not interactivity.get("request_url"):
+        problems.append("interactivity needs a request_url")
+    events = settings.get("event_subscriptions", {})
+    subscribed = events.get("bot_events") or events.get("user_events")
+    if subscribed and not events.get("request_url"):
+        problems.append("event_subscriptions needs a request_url")
+    for command in manifest.get("features", {}).get("slash_commands", []):
+        if not command.get("url"):
+            problems.append(f"{command['command']} needs a url")
+    return problems
+
+
+def test_manifest_matches_slacks_schema(validator, manifest):
+    assert schema_errors(validator, manifest) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["slackapi-test-manifest.v1.invalid.json", "slackapi-test-manifest.v2.invalid.json"]
+)
+def test_the_validator_rejects_slacks_invalid_examples(validator, name):
+    assert schema_errors(validator, json.loads((SCHEMAS / name).read_text()))
+
+
+@pytest.mark.parametrize(
+    "name", ["slackapi-test-manifest.v1.valid.json", "slackapi-test-manifest.v2.valid.json"]
+)
+def test_the_validator_accepts_slacks_valid_examples(validator, name):
+    assert schema_errors(validator, json.loads((SCHEMAS / name).read_text())) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("display_information", "long_description"), "too short"),
+        (("features", "shortcuts", 0, "name"), "A shortcut name far longer than allowed"),
+        (("features", "slash_commands", 0, "command"), "esc"),
+        (("settings", "surprise"), True),
+    ],
+)
+def test_the_validator_catches_mistakes_in_our_manifest(validator, manifest, path, value):
+    broken = copy.deepcopy(manifest)
+    target = broken
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    assert schema_errors(validator, broken)
+
+
+def test_socket_mode_needs_no_request_urls(manifest):
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert delivery_problems(manifest) == []
+
+
+def test_http_mode_needs_request_urls_everywhere(validator, manifest):
+    http = copy.deepcopy(manifest)
+    http["settings"]["socket_mode_enabled"] = False
+    assert delivery_problems(http) == [
+        "interactivity needs a request_url",
+        "event_subscriptions needs a request_url",
+        "/esc needs a url",
+    ]
+    url = "https://relay.example.com/slack/events"
+    http["settings"]["interactivity"]["request_url"] = url
+    http["settings"]["event_subscriptions"]["request_url"] = url
+    http["features"]["slash_commands"][0]["url"] = url
+    assert delivery_problems(http) == []
+    assert schema_errors(validator, http) == []
+
+
+def test_bot_scopes_are_exactly_what_relay_uses(manifest):
+    scopes = manifest["oauth_config"]["scopes"]["bot"]
+    assert len(scopes) == len(set(scopes))
+    assert set(scopes) == BOT_SCOPES
+
+
+def test_commands_shortcuts_and_app_home(manifest):
+    features = manifest["features"]
+    [command] = features["slash_commands"]
+    assert command["command"] == "/esc"
+    assert command["should_escape"] is True
+    assert command["usage_hint"].startswith("new [title] | show KEY")
+    shortcuts = {(s["type"], s["callback_id"]): s["name"] for s in features["shortcuts"]}
+    assert shortcuts == {
+        ("message", "escalate_message"): "Escalate this message",
+        ("global", "new_escalation"): "New escalation",
+    }
+    assert features["app_home"] == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": True,
+    }
+    assert features["bot_user"] == {"display_name": "relay", "always_online": True}
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_display_information(manifest):
+    display = manifest["display_information"]
+    assert display["name"] == "Relay"
+    assert len(display["long_description"]) >= 175
+    # the schema spells this rule "regex", which JSON Schema ignores, so check it here
+    assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", display["background_color"])
