@@ -37,6 +37,7 @@ def signed_command(text: str, *, timestamp: int, secret: str = SECRET):
 def test_bad_signature_and_stale_timestamp_are_refused_without_side_effects(web, sim, sessions):
     with sessions() as db:
         before = db.scalar(select(func.count()).select_from(Ticket))
+    sim.settle()
     calls = len(sim.calls)
     for body, headers in (
         signed_command("new Sneaky", timestamp=int(time.time()), secret="wrong-secret"),
@@ -68,7 +69,11 @@ def test_typed_mentions_never_ping_or_link(web, sim, ws, sessions):
         business_rationale=hostile,
     )
     sim.settle()
-    assert len(sim.pings) == pings, sim.pings[pings:]
+    forged = {"channel", "here", "everyone", "S00T32F0VMY", "U0B86WV4WH7"}
+    new = sim.pings[pings:]
+    assert [p for p in new if p.target in forged] == []
+    # The only mention is the one Relay makes itself: the reporter on the card.
+    assert {p.target for p in new} == {ws.users["amara.okafor"]}
     card = json.dumps(sim.message(ticket.card_channel, ticket.card_ts))
     assert "&lt;!channel&gt;" in card and "<!channel>" not in card
     assert "<https://x.example|bank>" not in card
@@ -78,4 +83,3 @@ def test_healthz_reports_the_database(web):
     with urllib.request.urlopen(web + "/healthz") as answer:
         health = json.loads(answer.read())
     assert health["ok"] is True and health["database"]["revision"] == "0001"
-
