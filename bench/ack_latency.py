@@ -75,7 +75,11 @@ def drive(send, rate: float, seconds: float) -> list[float]:
     lock = threading.Lock()
 
     def one():
-        ms = send()
+        try:
+            ms = send()
+        except Exception as exc:  # noqa: BLE001 - a failed request is reported, not timed
+            print(f"request failed: {exc!r}", file=sys.stderr)
+            return
         with lock:
             latencies.append(ms)
 
@@ -99,7 +103,11 @@ def measure(sim, ws, base: str, label: str, rate: float, seconds: float, card) -
     drive(lambda: sim.slash_command(agent, support, "help").elapsed_ms, rate, 1)  # warm-up
     new = drive(lambda: sim.slash_command(agent, support, "new Bench").elapsed_ms, rate, seconds)
     click = drive(
-        lambda: sim.click(agent, "ticket_ack", channel_id=card[0], ts=card[1]).elapsed_ms,
+        lambda: (
+            sim.click(
+                agent, "ticket_assign", channel_id=card[0], ts=card[1], selected_user=agent
+            ).elapsed_ms
+        ),
         rate,
         seconds,
     )

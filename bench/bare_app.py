@@ -4,20 +4,18 @@ import os
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
 
 def create_wsgi():
-    app = App(
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-        token=os.environ["SLACK_BOT_TOKEN"],
-        token_verification_enabled=False,
-    )
+    client = WebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"])
+    app = App(signing_secret=os.environ["SLACK_SIGNING_SECRET"], client=client)
 
     @app.command("/esc")
     def command(ack):
         ack()
 
-    @app.action("ticket_ack")
+    @app.action("ticket_assign")
     def action(ack):
         ack()
 

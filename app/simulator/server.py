@@ -1,0 +1,134 @@
+"""The HTTP side: /api/<method> for the Web API and /response/<id> for response_urls."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from app.simulator import responses, web_api
+from app.simulator.faults import Faults
+from app.simulator.records import Call
+from app.simulator.state import Workspace
+
+
+def parse_args(query: str, body: bytes, content_type: str) -> dict:
+    """Query string and body merged; JSON or form-encoded bodies both work."""
+    args: dict = dict(parse_qsl(query, keep_blank_values=True))
+    text = body.decode("utf-8", errors="replace")
+    if "application/json" in content_type:
+        data = json.loads(text) if text.strip() else {}
+        if not isinstance(data, dict):
+            raise ValueError("JSON body must be an object")
+        args.update(data)
+    elif text:
+        args.update(parse_qsl(text, keep_blank_values=True))
+    return args
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "SlackSimulator/1.0"
+    ws: Workspace  # set on a subclass per simulator
+    faults: Faults
+
+    def log_message(self, format, *args) -> None:  # noqa: A002  (quiet)
+        pass
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def _route(self) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        ws = self.ws
+        with ws.lock:
+            ws.in_flight += 1
+            ws.last_activity = time.monotonic()
+        try:
+            if url.path.startswith("/api/"):
+                self._api(url.path[len("/api/") :], url.query, body)
+            elif url.path.startswith("/response/") and self.command == "POST":
+                status, text = responses.post(ws, url.path[len("/response/") :], body)
+                self._send(status, text.encode(), "text/plain; charset=utf-8")
+            else:
+                self._send(404, b"not found", "text/plain")
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self._json(500, {"ok": False, "error": "internal_error"})
+        finally:
+            with ws.lock:
+                ws.in_flight -= 1
+                ws.last_activity = time.monotonic()
+
+    def _api(self, name: str, query: str, body: bytes) -> None:
+        try:
+            args = parse_args(query, body, self.headers.get("Content-Type", ""))
+        except ValueError:
+            self._json(200, {"ok": False, "error": "invalid_arguments"})
+            return
+        auth = self.headers.get("Authorization", "")
+        token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else None
+        token = token or args.pop("token", None)
+        args.pop("token", None)
+        fault = self.faults.take(name)
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay)
+        elif fault is not None:
+            self._fault(name, args, fault)
+            return
+        self._json(200, web_api.answer(self.ws, name, token, args))
+
+    def _fault(self, name, args, fault) -> None:
+        if fault.kind == "ratelimit":
+            code, status, headers = "ratelimited", 429, {"Retry-After": str(fault.retry_after)}
+        else:
+            code, status, headers = "internal_error", fault.status, {}
+        with self.ws.lock:
+            self.ws.calls.append(Call(name, dict(args), False, code))
+        self._json(status, {"ok": False, "error": code}, headers)
+
+    def _json(self, status: int, data: dict, headers: dict | None = None) -> None:
+        payload = json.dumps(data).encode()
+        self._send(status, payload, "application/json; charset=utf-8", headers)
+
+    def _send(self, status, payload: bytes, content_type: str, headers=None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class SimServer:
+    """ThreadingHTTPServer in a daemon thread."""
+
+    def __init__(self, ws: Workspace, faults: Faults, host: str = "127.0.0.1", port: int = 0):
+        handler = type("BoundHandler", (Handler,), {"ws": ws, "faults": faults})
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
