@@ -1,8 +1,7 @@
 """The App Home tab: my open tickets and my teams' queues."""
 
-from app.playbook import Playbook
-
 from app.models import Ticket
+from app.playbook import Playbook
 from blocks.tickets import ticket_list
 
 

@@ -4,7 +4,6 @@ import json
 
 from app.classification import Suggestion
 from app.playbook import Playbook
-
 from blocks.ids import Callback, Field
 from blocks.text import plain, truncate
 

@@ -1,8 +1,7 @@
 """The ticket card in the team queue channel, and short ticket summaries."""
 
-from app.playbook import Playbook
-
 from app.models import Ticket
+from app.playbook import Playbook
 from blocks.ids import Action
 from blocks.text import escape, mention, minutes, plain, truncate
 
