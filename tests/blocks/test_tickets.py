@@ -1,0 +1,97 @@
+"""The card, the modal and App Home are valid Block Kit even at the input limits."""
+
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from app.classification import suggest_severity
+from app.models import Status, Ticket
+from blocks.home import home_view
+from blocks.new_ticket import new_ticket_modal, parse_new_ticket
+from blocks.tickets import card_text, ticket_card, ticket_details
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def make_ticket(**overrides) -> Ticket:
+    fields = dict(
+        key="ESC-12345",
+        title="T" * 150,
+        description="<!channel> " + "d" * 2990,
+        impact="i" * 3000,
+        business_rationale="",
+        severity=1,
+        suggested_severity=1,
+        escalation_type="security",
+        team="payments",
+        tier="L1",
+        customer="acme-bank",
+        customer_tier="strategic",
+        reporter_id="U0HW88GQ274",
+        owner_id=None,
+        status=Status.OPEN,
+        response_target_minutes=8,
+        resolution_target_minutes=180,
+        source_permalink="https://northwind.slack.com/archives/C1/p1",
+        opened_at=NOW,
+        updated_at=NOW,
+        acknowledged_at=None,
+    )
+    fields.update(overrides)
+    return Ticket(**fields)
+
+
+def validate_blocks(blocks: list[dict]) -> None:
+    assert len(blocks) <= 50
+    for block in blocks:
+        Block.parse(block).validate_json()
+
+
+@pytest.mark.parametrize("owner", [None, "U0RAFHUG4A7"])
+def test_card_at_the_limits_is_valid(playbook, owner):
+    ticket = make_ticket(owner_id=owner, acknowledged_at=NOW if owner else None)
+    blocks = ticket_card(ticket, playbook)
+    validate_blocks(blocks)
+    text = str(blocks)
+    assert "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert ("ticket_ack" in text) is (owner is None)
+    assert "source message" in text and "Acme Bank (Strategic)" in text
+    assert len(card_text(ticket, playbook)) < 300
+
+
+def test_details_have_no_buttons(playbook):
+    assert all(b["type"] != "actions" for b in ticket_details(make_ticket(), playbook))
+
+
+def test_modal_is_valid_and_shows_the_suggestion(playbook):
+    suggestion = suggest_severity(playbook, title="Checkout outage", team="payments")
+    view = new_ticket_modal(
+        playbook,
+        metadata={"origin_channel": "C0SUPPORT1"},
+        title="x" * 200,
+        description="y" * 5000,
+        suggestion=suggestion,
+    )
+    View(**view).validate_json()
+    assert "Relay suggests Sev1: matched 'outage'" in str(view)
+
+
+def test_parse_reads_text_and_selects_like_slack_sends_them():
+    values = {
+        "title": {"title": {"type": "plain_text_input", "value": "Down"}},
+        "description": {"description": {"type": "plain_text_input", "value": None}},
+        "team": {"team": {"type": "static_select", "selected_option": {"value": "payments"}}},
+        "customer": {"customer": {"type": "static_select", "selected_option": None}},
+    }
+    parsed = parse_new_ticket(values)
+    assert parsed["title"] == "Down" and parsed["team"] == "payments"
+    assert parsed["description"] is None and parsed["customer"] is None
+    assert parsed["severity"] is None
+
+
+def test_home_view_is_valid(playbook):
+    tickets = [make_ticket(key=f"ESC-{n}") for n in range(40)]
+    view = home_view(tickets, tickets, playbook)
+    View(**view).validate_json()
