@@ -2,6 +2,7 @@
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
@@ -51,7 +52,12 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
     if engine.dialect.name == "sqlite":
         db.upgrade(settings.database_url)
     token = settings.slack_bot_token.get_secret_value()
-    return Relay(playbook, db.make_sessionmaker(engine), web_client(settings, token))
+    return Relay(
+        playbook,
+        db.make_sessionmaker(engine),
+        web_client(settings, token),
+        outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
+    )
 
 
 def build_app(

@@ -34,12 +34,16 @@ def cmd_web(args) -> int:
 
 def cmd_clock(args) -> int:
     from app.bot import build_relay
-    from app.clock import run_clock
+    from app.clock import run_clock, tick
     from app.logs import configure_logging
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    run_clock(build_relay(settings, mode="clock"), settings.clock_tick_seconds)
+    relay = build_relay(settings, mode="clock")
+    if args.once:
+        tick(relay)
+        return 0
+    run_clock(relay, settings.clock_tick_seconds)
     return 0
 
 
@@ -77,7 +81,9 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--workers", type=int, default=2)
     web.add_argument("--threads", type=int, default=16)
     web.set_defaults(func=cmd_web)
-    sub.add_parser("clock", help="SLA heartbeat and outbox delivery").set_defaults(func=cmd_clock)
+    clock = sub.add_parser("clock", help="SLA heartbeat and outbox delivery")
+    clock.add_argument("--once", action="store_true", help="one tick, then exit")
+    clock.set_defaults(func=cmd_clock)
     playbook = sub.add_parser("playbook", help="playbook tools")
     psub = playbook.add_subparsers(dest="action", required=True)
     check = psub.add_parser("check", help="validate a playbook file")

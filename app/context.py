@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,7 +22,10 @@ class Relay:
     client: WebClient
     now: Callable[[], datetime] = utc_now
     drill: bool = False
+    outbox_lease: timedelta = outbox.LEASE
 
     def deliver(self, ticket_id: int | None = None) -> int:
         """Send what the last commit enqueued; what fails is retried by the clock."""
-        return outbox.deliver(self.sessions, self.client, now=self.now, ticket_id=ticket_id)
+        return outbox.deliver(
+            self.sessions, self.client, now=self.now, ticket_id=ticket_id, lease=self.outbox_lease
+        )

@@ -1,11 +1,12 @@
 """Engine and sessions. SQLite (embedded default) and PostgreSQL (production) behave alike."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -45,6 +46,24 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with sessions() as db, db.begin():
         yield db
+
+
+@contextmanager
+def scratch_database(base_url: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database beside `base_url`, dropped afterwards
+    (for tests and benchmarks)."""
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    name = f"relay_scratch_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def upgrade(url: str) -> None:

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 
 from app.bot import build_app, build_relay, wsgi_app
+from app.clock import tick
 from app.logs import configure_logging
 from app.models import Ticket
 from app.settings import Settings
@@ -124,8 +125,15 @@ class ScenarioClock:
         return self.start + self.offset
 
     def at(self, stamp: str) -> None:
-        minutes, _, seconds = str(stamp).partition(":")
-        self.offset = timedelta(minutes=int(minutes), seconds=int(seconds or 0))
+        self.offset = offset(stamp)
+
+
+def offset(stamp) -> timedelta:
+    """Scenario time "MM:SS" or "HH:MM:SS" from the start."""
+    parts = [int(p) for p in str(stamp).split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0)
+    return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2])
 
 
 class Drill:
@@ -155,6 +163,9 @@ class Drill:
         self.sim.connect(f"http://127.0.0.1:{self.server.server_port}/slack/events")
         self.ws = seed_workspace(self.sim, self.relay.playbook, scenario)
         self.last_message: tuple[str, str] | None = None
+        self.tick_every = offset(scenario.get("tick_every", "01:00"))
+        self.seen = len(self.sim.observations)
+        self.when: dict[int, datetime] = {}
         self.failures: list[str] = []
         self.checked = 0
 
@@ -200,6 +211,14 @@ class Drill:
             raise DrillError(f"{key} has no card yet")
         return ticket.card_channel, ticket.card_ts
 
+    def dm_with(self, user_id: str, action: str) -> tuple[str, str]:
+        """The newest DM from Relay to `user_id` that carries the button `action`."""
+        channel = self.sim.dm_channel(user_id)
+        found = [m for m in self.sim.messages(channel or "") if action in str(m.get("blocks"))]
+        if not found:
+            raise DrillError(f"{self.name(user_id)} has no DM with a {action} button")
+        return channel, found[-1]["ts"]
+
     def name(self, user_id: str) -> str:
         return self.ws.names.get(user_id, user_id)
 
@@ -235,6 +254,10 @@ class Drill:
             return f"{who} submits the modal ({shown})"
         if "click" in step:
             click = step["click"]
+            if click.get("in_dm"):
+                channel, ts = self.dm_with(actor, click["action"])
+                self.sim.click(actor, click["action"], channel_id=channel, ts=ts)
+                return f"{who} clicks {click['action']} in their DM from Relay"
             channel, ts = self.card(click["card"])
             selected = self.user(click["user"]) if "user" in click else None
             self.sim.click(
@@ -245,7 +268,9 @@ class Drill:
         if step.get("open_home"):
             self.sim.open_app_home(actor)
             return f"{who} opens Relay's App Home"
-        raise DrillError(f"step has nothing to do: {step}")
+        if "actor" in step:
+            raise DrillError(f"step has nothing to do: {step}")
+        return "Time passes."
 
     def broadcast_pings(self) -> list:
         """Pings Relay caused for @channel, @here, @everyone or a user group."""
@@ -267,6 +292,9 @@ class Drill:
             seen = [o for o in observations if o.seq in visible]
         if "kind" in expect:
             seen = [o for o in seen if o.kind == expect["kind"]]
+        if "by" in expect:
+            latest = START + offset(expect["by"])
+            seen = [o for o in seen if self.when[o.seq] <= latest]
         if "contains" in expect:
             needle = str(expect["contains"]).casefold()
             seen = [
@@ -291,21 +319,42 @@ class Drill:
             if not ok:
                 self.failures.append(label + detail)
 
+    def observe(self, line: str) -> list:
+        """Print `line` and what everyone saw since the last call, at scenario time."""
+        self.settle()
+        new = self.sim.observations[self.seen :]
+        self.seen += len(new)
+        for obs in new:
+            self.when[obs.seq] = self.clock()
+        if new or line:
+            self.out.write(f"[{self.clock():%H:%M:%S}] {line}\n")
+        for obs in new:
+            self.out.write(f"        · {observation_line(obs, self.ws.names)}\n")
+        return new
+
+    def advance(self, until: timedelta) -> list:
+        """Run the real clock tick every `tick_every` of scenario time up to `until`."""
+        new = []
+        while self.clock.offset + self.tick_every < until:
+            self.clock.offset += self.tick_every
+            tick(self.relay)
+            new += self.observe("")
+        self.clock.offset = until
+        tick(self.relay)
+        return new
+
     def run(self) -> int:
         s = self.scenario
         self.out.write(f"Drill {s['name']}: {s.get('title', '')}\n")
-        self.out.write(f"Scenario start {START:%Y-%m-%d %H:%M} UTC; times are scenario time.\n\n")
+        self.out.write(
+            f"Scenario start {START:%a %Y-%m-%d %H:%M} UTC; times are scenario time.\n\n"
+        )
         everything = []
         for step in s["steps"]:
-            self.clock.at(step.get("at", "0:00"))
-            first = len(self.sim.observations)
+            before = self.advance(offset(step.get("at", "0:00")))
             line = self.act(step)
-            self.settle()
-            new = self.sim.observations[first:]
+            new = before + self.observe(line)
             everything += new
-            self.out.write(f"[{self.clock():%H:%M:%S}] {line}\n")
-            for obs in new:
-                self.out.write(f"        · {observation_line(obs, self.ws.names)}\n")
             self.check(step.get("expect"), new)
         if s.get("expect"):
             self.out.write("\nWhole drill:\n")

@@ -103,6 +103,27 @@ class Ticket(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+
+    # SLA clocks. The escalation policy (targets, lead, deadlines, tier owners, manager) is
+    # snapshotted when the ticket opens; due times are columns and `next_action_at` is the
+    # earliest thing the clock must do, so a tick reads only what is due.
+    policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    response_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution_breached: Mapped[bool] = mapped_column(Boolean, default=False)
+    pauses: Mapped[list] = mapped_column(JSON, default=list)  # [[start, end or null], ...]
+    handoff_to: Mapped[str | None] = mapped_column(String(64))  # playbook handle
+    handoff_step: Mapped[str | None] = mapped_column(String(16))  # primary|secondary|manager
+    handoff_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handoff_note: Mapped[str | None] = mapped_column(Text)
+    manager_renotify_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     events: Mapped[list["TimelineEvent"]] = relationship(
         back_populates="ticket", lazy="raise", order_by="TimelineEvent.id"

@@ -62,12 +62,12 @@ def enqueue(db: Session, *, key: str, method: str, payload: dict, now: datetime,
         log.debug("outbox.duplicate_key", key=key)
 
 
-def _claim(db: Session, row_id: int, now: datetime) -> bool:
+def _claim(db: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
     result = db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
         .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-        .values(claimed_until=now + LEASE)
+        .values(claimed_until=now + lease)
     )
     return result.rowcount == 1
 
@@ -92,6 +92,7 @@ def deliver(
     now: Callable[[], datetime],
     ticket_id: int | None = None,
     limit: int = 200,
+    lease: timedelta = LEASE,
 ) -> int:
     """Deliver what is due; returns how many rows were sent. Rows of one ticket go in
     order: while one waits (back-off, claimed elsewhere, card not yet posted) the later
@@ -107,16 +108,16 @@ def deliver(
     for row_id, row_ticket, due_at in pending:
         if row_ticket is not None and row_ticket in held:
             continue
-        if due_at <= now() and _deliver_one(sessions, client, row_id, now):
+        if due_at <= now() and _deliver_one(sessions, client, row_id, now, lease):
             sent += 1
         elif row_ticket is not None:
             held.add(row_ticket)
     return sent
 
 
-def _deliver_one(sessions, client, row_id: int, now) -> bool:
+def _deliver_one(sessions, client, row_id: int, now, lease: timedelta) -> bool:
     with sessions() as db, db.begin():
-        if not _claim(db, row_id, now()):
+        if not _claim(db, row_id, now(), lease):
             return False
         row = db.get(OutboxMessage, row_id)
         method, args, key = row.method, dict(row.payload), row.idem_key

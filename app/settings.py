@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     port: int = 3000
     listener_threads: int = 32
     clock_tick_seconds: float = 10.0
+    outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
 
     def missing_for(self, mode: str) -> list[str]:
         """Environment variables that `mode` ("http", "socket" or "clock") still needs."""

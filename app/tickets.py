@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.classification import Suggestion, suggest_severity
+from app.clocks import refresh_next_action, start_clocks
 from app.errors import Forbidden, Invalid, NotFound
 from app.models import OPEN_STATUSES, KeySequence, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
@@ -161,7 +162,13 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
                 is_drill=intake.is_drill,
                 opened_at=now,
                 updated_at=now,
+                pauses=[],
+                response_warned=False,
+                response_breached=False,
+                resolution_warned=False,
+                resolution_breached=False,
             )
+            start_clocks(playbook, ticket, now=now)
             db.add(ticket)
             db.flush()
     except IntegrityError:
@@ -228,6 +235,7 @@ def acknowledge(db: Session, playbook: Playbook, ticket: Ticket, *, by: str, now
         ticket.status = Status.ACKNOWLEDGED
     ticket.owner_id = ticket.owner_id or by
     ticket.updated_at = now
+    refresh_next_action(ticket)  # the response clock stops
     after = {"status": ticket.status.value, "owner": ticket.owner_id}
     log.info("ticket.acknowledged", key=ticket.key, by=by)
     return add_event(db, ticket, kind="acknowledged", by=by, now=now, before=before, after=after)

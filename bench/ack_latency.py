@@ -15,11 +15,13 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.db import scratch_database  # noqa: E402
 from app.drill import seed_workspace  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.simulator import SlackSimulator  # noqa: E402
@@ -122,8 +124,17 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args()
     playbook = load_playbook(ROOT / "playbook.yml")
-    tmp = tempfile.TemporaryDirectory()
-    database_url = args.database_url or f"sqlite:///{tmp.name}/bench.db"
+    with ExitStack() as stack:
+        if args.database_url:
+            database_url = stack.enter_context(scratch_database(args.database_url))
+        else:
+            database_url = f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/b.db"
+        results = run(args, playbook, database_url)
+    report(args, database_url, results)
+    return 0
+
+
+def run(args, playbook, database_url: str) -> list[dict]:
     with SlackSimulator(signing_secret=SECRET) as sim:
         ws = seed_workspace(sim, playbook, {"channels": {"support": {}}})
         env = {
@@ -163,6 +174,10 @@ def main() -> int:
             for proc in (relay, bare):
                 proc.terminate()
                 proc.wait(timeout=10)
+    return results
+
+
+def report(args, database_url: str, results: list[dict]) -> None:
     dialect = database_url.split(":")[0]
     print(
         f"ack latency at {args.rate:g} req/s for {args.seconds:g} s per kind, "
@@ -178,7 +193,6 @@ def main() -> int:
         ratio50 = pct(relay_r[kind], 50) / pct(bare_r[kind], 50)
         ratio99 = pct(relay_r[kind], 99) / pct(bare_r[kind], 99)
         print(f"ratio Relay/bare {kind}: p50 {ratio50:.2f}x, p99 {ratio99:.2f}x")
-    return 0
 
 
 if __name__ == "__main__":

@@ -14,11 +14,19 @@ class Shortcut(StrEnum):
 
 class Callback(StrEnum):
     NEW_TICKET = "new_ticket"
+    ESCALATE = "ticket_escalate"
+    SEVERITY = "ticket_severity"
+    RESOLVE = "ticket_resolve"
 
 
 class Action(StrEnum):
     ACK = "ticket_ack"
     ASSIGN = "ticket_assign"
+    ESCALATE = "ticket_escalate"
+    SEVERITY = "ticket_severity"
+    RESOLVE = "ticket_resolve"
+    ACCEPT_HANDOFF = "handoff_accept"
+    OPEN = "ticket_open"
 
 
 class Field(StrEnum):
@@ -33,3 +41,7 @@ class Field(StrEnum):
     ESCALATION_TYPE = "escalation_type"
     SEVERITY = "severity"
     OVERRIDE_REASON = "override_reason"
+    HANDOFF_NOTE = "handoff_note"
+    NEW_SEVERITY = "new_severity"
+    REASON = "reason"
+    SUMMARY = "summary"

@@ -35,9 +35,9 @@ def mention(user_id: str | None) -> str:
     return f"<@{user_id}>"
 
 
-def minutes(total: int) -> str:
-    """15 min, 4 h, 1 d 6 h."""
-    days, rest = divmod(total, 1440)
+def minutes(total: int, *, days: bool = True) -> str:
+    """15 min, 4 h, 1 d 6 h (or 30 h with days=False: business time has no 24-hour days)."""
+    days, rest = divmod(total, 1440) if days else (0, total)
     hours, mins = divmod(rest, 60)
     parts = [
         f"{days} d" if days else "",

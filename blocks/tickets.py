@@ -1,8 +1,12 @@
 """The ticket card in the team queue channel, and short ticket summaries."""
 
+from datetime import datetime
+
+from app.clocks import clock_views
 from app.models import Ticket
 from app.playbook import Playbook
 from blocks.ids import Action
+from blocks.notices import local_time
 from blocks.text import escape, mention, minutes, plain, truncate
 
 STATUS_LABEL = {
@@ -24,13 +28,29 @@ def customer_label(ticket: Ticket, playbook: Playbook) -> str:
     return f"{escape(customer.name)} ({escape(tier)})"
 
 
+STATE_LABEL = {
+    "on_track": "on track",
+    "at_risk": ":warning: at risk",
+    "breached": ":rotating_light: breached",
+    "met": "met",
+    "paused": ":pause_button: paused",
+}
+
+
 def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
-    clock = playbook.severity(ticket.severity).calendar
-    suffix = " (business hours)" if clock == "business_hours" else ""
-    return (
-        f"respond within {minutes(ticket.response_target_minutes)}{suffix}",
-        f"resolve within {minutes(ticket.resolution_target_minutes)}{suffix}",
-    )
+    business = playbook.severity(ticket.severity).calendar == "business_hours"
+    suffix = " (business hours)" if business else ""
+    respond = minutes(ticket.response_target_minutes, days=not business)
+    resolve = minutes(ticket.resolution_target_minutes, days=not business)
+    return f"respond within {respond}{suffix}", f"resolve within {resolve}{suffix}"
+
+
+def clock_lines(ticket: Ticket, playbook: Playbook, now: datetime) -> list[str]:
+    """`due Mon 23 Nov 09:15 GMT · on track` for the response and resolution clocks."""
+    return [
+        f"due {local_time(playbook, ticket, view.due_at)} · {STATE_LABEL[view.state]}"
+        for view in clock_views(playbook, ticket, now=now)
+    ]
 
 
 def headline(ticket: Ticket, playbook: Playbook) -> str:
@@ -48,11 +68,45 @@ def card_text(ticket: Ticket, playbook: Playbook) -> str:
     return f"{ticket.key} {sev}: {escape(truncate(ticket.title, 200))}"
 
 
-def ticket_card(ticket: Ticket, playbook: Playbook) -> list[dict]:
+def _button(action: Action, label: str, key: str, style: str | None = None) -> dict:
+    button = {
+        "type": "button",
+        "action_id": action,
+        "text": {"type": "plain_text", "text": label},
+        "value": key,
+    }
+    return {**button, "style": style} if style else button
+
+
+def card_actions(ticket: Ticket) -> list[dict]:
+    if ticket.status.value in ("resolved", "closed"):
+        return []
+    actions = []
+    if ticket.acknowledged_at is None:
+        actions.append(_button(Action.ACK, "Acknowledge", ticket.key, "primary"))
+    if ticket.tier != "L3":
+        actions.append(_button(Action.ESCALATE, "Escalate", ticket.key))
+    actions.append(_button(Action.SEVERITY, "Change severity", ticket.key))
+    actions.append(
+        {
+            "type": "users_select",
+            "action_id": Action.ASSIGN,
+            "placeholder": {"type": "plain_text", "text": "Assign"},
+            **({"initial_user": ticket.owner_id} if ticket.owner_id else {}),
+        }
+    )
+    actions.append(_button(Action.RESOLVE, "Resolve", ticket.key))
+    return actions
+
+
+def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
     severity = playbook.severity(ticket.severity)
     team = playbook.teams[ticket.team]
     etype = playbook.escalation_types[ticket.escalation_type]
     respond, resolve = targets_text(ticket, playbook)
+    due = clock_lines(ticket, playbook, now)
+    if due:
+        respond, resolve = f"{respond}\n{due[0]}", f"{resolve}\n{due[1]}"
     fields = [
         f"*Severity*\n{severity.name}",
         f"*Type*\n{escape(etype.name)}",
@@ -64,6 +118,9 @@ def ticket_card(ticket: Ticket, playbook: Playbook) -> list[dict]:
         f"*Resolution*\n{resolve}",
     ]
     context = [f"Reported by {mention(ticket.reporter_id)}"]
+    if ticket.handoff_to:
+        due_at = local_time(playbook, ticket, ticket.handoff_due_at)
+        context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
     if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
         context.append(f"<{ticket.source_permalink}|source message>")
     blocks = [
@@ -85,32 +142,15 @@ def ticket_card(ticket: Ticket, playbook: Playbook) -> list[dict]:
         },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]},
     ]
-    actions = []
-    if ticket.acknowledged_at is None:
-        actions.append(
-            {
-                "type": "button",
-                "action_id": Action.ACK,
-                "text": {"type": "plain_text", "text": "Acknowledge"},
-                "style": "primary",
-                "value": ticket.key,
-            }
-        )
-    actions.append(
-        {
-            "type": "users_select",
-            "action_id": Action.ASSIGN,
-            "placeholder": {"type": "plain_text", "text": "Assign"},
-            **({"initial_user": ticket.owner_id} if ticket.owner_id else {}),
-        }
-    )
-    blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
+    actions = card_actions(ticket)
+    if actions:
+        blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
     return blocks
 
 
-def ticket_details(ticket: Ticket, playbook: Playbook) -> list[dict]:
+def ticket_details(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
     """What `/esc show KEY` answers: the card without buttons."""
-    return [b for b in ticket_card(ticket, playbook) if b["type"] != "actions"]
+    return [b for b in ticket_card(ticket, playbook, now=now) if b["type"] != "actions"]
 
 
 def ticket_list(title: str, tickets: list[Ticket], playbook: Playbook) -> list[dict]:

@@ -2,13 +2,10 @@
 created beside the one named and dropped afterwards); without it tests use a SQLite file."""
 
 import os
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app import db as relay_db
@@ -36,18 +33,8 @@ def database_url(tmp_path_factory):
         relay_db.upgrade(url)
         yield url
         return
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"relay_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    try:
-        relay_db.upgrade(url)
+    with relay_db.scratch_database(base) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,8 @@ def test_severity_lookup(playbook):
     assert playbook.severity(1).name == "Sev1"
     assert playbook.severity(1).actions.war_room
     assert playbook.severity(4).calendar == "business_hours"
+    sev1 = playbook.severity(1)
+    assert (sev1.handoff_minutes, sev1.manager_renotify_minutes) == (5, 30)
     with pytest.raises(ValueError, match="1, 2, 3 or 4"):
         playbook.severity(5)
 
@@ -75,6 +77,13 @@ def test_targets_are_at_least_one_minute(tmp_path, data):
     assert playbook.targets(1, "acme-bank") == (1, 180)
     with pytest.raises(KeyError):
         playbook.targets(1, "no-such-customer")
+
+
+def test_handoff_and_manager_renotify_have_defaults(tmp_path, data):
+    del data["severities"]["sev2"]["handoff_minutes"]
+    del data["severities"]["sev2"]["manager_renotify_minutes"]
+    sev2 = load_playbook(write(tmp_path, data)).severity(2)
+    assert (sev2.handoff_minutes, sev2.manager_renotify_minutes) == (15, 60)
 
 
 def test_team_members_include_tier_groups_manager_and_members(playbook):
@@ -183,6 +192,18 @@ BROKEN = [
         "severities.sev1.response_minutes",
         "Input should be greater than 0",
         id="zero-response",
+    ),
+    pytest.param(
+        lambda d: d["severities"]["sev3"].update(handoff_minutes=0),
+        "severities.sev3.handoff_minutes",
+        "Input should be greater than 0",
+        id="zero-handoff",
+    ),
+    pytest.param(
+        lambda d: d["severities"]["sev1"].update(manager_renotify_minutes=-5),
+        "severities.sev1.manager_renotify_minutes",
+        "Input should be greater than 0",
+        id="negative-manager-renotify",
     ),
     pytest.param(
         lambda d: d["severities"]["sev2"].update(resolution_minutes=20),

@@ -13,6 +13,7 @@ from app.listeners.answering import answering
 from blocks.ids import Command
 from blocks.new_ticket import new_ticket_modal
 from blocks.text import escape, plain
+from blocks.ticket_modals import escalate_modal, resolve_modal
 from blocks.tickets import headline, ticket_details, ticket_list
 
 HELP = """*Relay* escalations. Commands:
@@ -21,6 +22,10 @@ HELP = """*Relay* escalations. Commands:
 • `/esc list mine` / `/esc list team`: open tickets you own or reported / of your teams
 • `/esc ack KEY`: acknowledge and take ownership
 • `/esc assign KEY @person`: hand the ticket to a team member
+• `/esc escalate KEY [reason]`: climb a tier with a handoff note (a form opens)
+• `/esc sev KEY 1-4 [reason]`: change severity; the clocks are re-targeted
+• `/esc wait KEY` / `/esc resume KEY`: pause / resume the resolution clock (waiting on customer)
+• `/esc resolve KEY [summary]`: resolve and stop the clocks
 • `/esc help`: this message
 Or use the message shortcut *Escalate this message*, or the global shortcut *New escalation*."""
 
@@ -56,7 +61,7 @@ def show(relay: Relay, user_id: str, key: str) -> dict:
             raise Forbidden(f"{ticket.key} is confidential.")
         return {
             "text": headline(ticket, relay.playbook),
-            "blocks": ticket_details(ticket, relay.playbook),
+            "blocks": ticket_details(ticket, relay.playbook, now=relay.now()),
         }
 
 
@@ -74,6 +79,18 @@ def list_tickets(relay: Relay, user_id: str, which: str) -> dict:
         else:
             raise Invalid("Usage: `/esc list mine` or `/esc list team`.")
         return {"text": title, "blocks": ticket_list(title, found, playbook)}
+
+
+def open_ticket_modal(relay: Relay, key: str, user_id: str, trigger_id: str, client, build):
+    """Check who is asking before they fill in a form, then open it."""
+    with relay.sessions() as db:
+        ticket = tickets.get_ticket(db, key)
+        tickets.require_may_act(relay.playbook, ticket, user_id)
+        view = build(ticket)
+    client.views_open(trigger_id=trigger_id, view=view)
+
+
+SEVERITY = re.compile(r"^(?:sev)?([1-4])$", re.IGNORECASE)
 
 
 def handle(relay: Relay, command: dict, client) -> dict | None:
@@ -98,6 +115,30 @@ def handle(relay: Relay, command: dict, client) -> dict | None:
         if not match:
             raise Invalid("Mention the new owner: `/esc assign KEY @person`.")
         return {"text": operations.assign(relay, key, user, match.group(1))}
+    if sub == "escalate":
+        key = _key(args, "/esc escalate KEY [reason]")
+        note = plain(rest.strip()[len(args[0]) :].strip(), 3000)
+        build = lambda t: escalate_modal(t, note=note)  # noqa: E731
+        open_ticket_modal(relay, key, user, command["trigger_id"], client, build)
+        return None
+    if sub == "sev":
+        key = _key(args, "/esc sev KEY 1-4 [reason]")
+        match = SEVERITY.match(args[1]) if len(args) > 1 else None
+        if not match:
+            raise Invalid("Severity is 1, 2, 3 or 4: `/esc sev KEY 1-4 [reason]`.")
+        reason = " ".join(args[2:])
+        return {"text": operations.change_severity(relay, key, user, int(match[1]), reason)}
+    if sub in ("wait", "resume"):
+        key = _key(args, f"/esc {sub} KEY")
+        do = operations.wait if sub == "wait" else operations.resume
+        return {"text": do(relay, key, user)}
+    if sub == "resolve":
+        key = _key(args, "/esc resolve KEY [summary]")
+        summary = " ".join(args[1:])
+        if summary:
+            return {"text": operations.resolve(relay, key, user, summary)}
+        open_ticket_modal(relay, key, user, command["trigger_id"], client, resolve_modal)
+        return None
     return {"text": f"{operations.unknown('/esc ' + sub)}\n\n{HELP}"}
 
 

@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from app import tickets
+from app.clocks import risk_key
 from app.context import Relay
 from blocks.home import home_view
 
@@ -15,8 +16,10 @@ def register(app: App, relay: Relay) -> None:
         user = event["user"]
         playbook = relay.playbook
         teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
+        now = relay.now()
         with relay.sessions() as db:
-            mine = tickets.tickets_of_user(db, user)
-            queue = tickets.tickets_of_teams(db, teams) if teams else []
-            view = home_view(mine, queue, playbook)
+            by_risk = lambda t: risk_key(playbook, t, now=now)  # noqa: E731
+            mine = sorted(tickets.tickets_of_user(db, user, limit=50), key=by_risk)
+            queue = tickets.tickets_of_teams(db, teams, limit=100) if teams else []
+            view = home_view(mine, sorted(queue, key=by_risk), playbook, now=now)
         client.views_publish(user_id=user, view=view)

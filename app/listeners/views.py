@@ -9,6 +9,9 @@ from slack_sdk.errors import SlackApiError
 from app import notify, tickets
 from app.context import Relay
 from app.errors import Invalid
+from app.listeners import operations
+from app.listeners.answering import answering, tell
+from app.tickets import clean_text
 from blocks.ids import Callback, Field
 from blocks.new_ticket import parse_new_ticket
 
@@ -49,7 +52,50 @@ def permalink(client, channel: str | None, ts: str | None) -> str | None:
         return None
 
 
+def _value(view: dict, field: Field) -> str:
+    element = view["state"]["values"].get(field, {}).get(field, {})
+    if "selected_option" in element:
+        return (element["selected_option"] or {}).get("value") or ""
+    return element.get("value") or ""
+
+
 def register(app: App, relay: Relay) -> None:
+    def ticket_form(callback: Callback, required: Field | None, run):
+        """A ticket modal: inline error when `required` is empty, else run and tell."""
+
+        @app.view(callback)
+        def handle_ticket_form(ack, body, view, client):
+            text = clean_text(_value(view, required)) if required else ""
+            if required and not text:
+                ack(response_action="errors", errors={required: "Please fill this in."})
+                return
+            ack()
+            with answering(body, None, client):
+                user, key = body["user"]["id"], view["private_metadata"]
+                tell(body, None, client, run(key, user, view, text))
+
+    ticket_form(
+        Callback.ESCALATE,
+        Field.HANDOFF_NOTE,
+        lambda key, user, view, note: operations.escalate(relay, key, user, note),
+    )
+    ticket_form(
+        Callback.RESOLVE,
+        Field.SUMMARY,
+        lambda key, user, view, summary: operations.resolve(relay, key, user, summary),
+    )
+    ticket_form(
+        Callback.SEVERITY,
+        None,
+        lambda key, user, view, _: operations.change_severity(
+            relay,
+            key,
+            user,
+            int(_value(view, Field.NEW_SEVERITY)),
+            clean_text(_value(view, Field.REASON)),
+        ),
+    )
+
     @app.view(Callback.NEW_TICKET)
     def handle_new_ticket(ack, body, view, client):
         intake = intake_from_view(body, view, drill=relay.drill)
@@ -67,7 +113,7 @@ def register(app: App, relay: Relay) -> None:
                 log.info("intake.duplicate_submission", key=ticket.key)
                 return
             opened = tickets.timeline(db, ticket)[0]
-            notify.card_changed(db, relay.playbook, ticket, opened, now=now)
+            notify.events_happened(db, relay.playbook, ticket, [opened], now=now)
             notify.confirm_opened(db, relay.playbook, ticket, now=now)
             ticket_id = ticket.id
         relay.deliver(ticket_id)

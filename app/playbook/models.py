@@ -131,6 +131,11 @@ class Severity(PlaybookModel):
     warning_lead_minutes: Annotated[int, Field(ge=0)]
     update_cadence_minutes: Minutes
     calendar: Literal["24x7", "business_hours"]
+    # How long a handoff may wait for acceptance before it goes to the tier's secondary,
+    # then to the team manager (elapsed minutes).
+    handoff_minutes: Minutes = 15
+    # How often the manager is told again while a ticket at L3 keeps breaching.
+    manager_renotify_minutes: Minutes = 60
     actions: SeverityActions = SeverityActions()
 
     @field_validator("resolution_minutes")

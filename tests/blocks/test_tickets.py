@@ -1,12 +1,13 @@
 """The card, the modal and App Home are valid Block Kit even at the input limits."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from app.classification import suggest_severity
+from app.clocks import retarget, start_clocks
 from app.models import Status, Ticket
 from blocks.home import home_view
 from blocks.new_ticket import new_ticket_modal, parse_new_ticket
@@ -15,7 +16,7 @@ from blocks.tickets import card_text, ticket_card, ticket_details
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def make_ticket(**overrides) -> Ticket:
+def make_ticket(playbook, **overrides) -> Ticket:
     fields = dict(
         key="ESC-12345",
         title="T" * 150,
@@ -38,9 +39,16 @@ def make_ticket(**overrides) -> Ticket:
         opened_at=NOW,
         updated_at=NOW,
         acknowledged_at=None,
+        pauses=[],
+        response_warned=False,
+        response_breached=False,
+        resolution_warned=False,
+        resolution_breached=False,
     )
     fields.update(overrides)
-    return Ticket(**fields)
+    ticket = Ticket(**fields)
+    start_clocks(playbook, ticket, now=NOW)
+    return ticket
 
 
 def validate_blocks(blocks: list[dict]) -> None:
@@ -51,8 +59,8 @@ def validate_blocks(blocks: list[dict]) -> None:
 
 @pytest.mark.parametrize("owner", [None, "U0RAFHUG4A7"])
 def test_card_at_the_limits_is_valid(playbook, owner):
-    ticket = make_ticket(owner_id=owner, acknowledged_at=NOW if owner else None)
-    blocks = ticket_card(ticket, playbook)
+    ticket = make_ticket(playbook, owner_id=owner, acknowledged_at=NOW if owner else None)
+    blocks = ticket_card(ticket, playbook, now=NOW)
     validate_blocks(blocks)
     text = str(blocks)
     assert "&lt;!channel&gt;" in text and "<!channel>" not in text
@@ -62,7 +70,18 @@ def test_card_at_the_limits_is_valid(playbook, owner):
 
 
 def test_details_have_no_buttons(playbook):
-    assert all(b["type"] != "actions" for b in ticket_details(make_ticket(), playbook))
+    details = ticket_details(make_ticket(playbook), playbook, now=NOW)
+    assert all(b["type"] != "actions" for b in details)
+
+
+def test_card_shows_due_times_in_the_team_zone_and_state(playbook):
+    ticket = make_ticket(playbook, severity=3, response_target_minutes=240)
+    ticket.policy = {**ticket.policy, "response_minutes": 240, "calendar": "business_hours"}
+    retarget(playbook, ticket, now=NOW)
+    text = str(ticket_card(ticket, playbook, now=NOW))
+    assert "due Mon 23 Nov 13:00 GMT · on track" in text
+    late = str(ticket_card(ticket, playbook, now=NOW + timedelta(hours=3, minutes=30)))
+    assert "due Mon 23 Nov 13:00 GMT · :warning: at risk" in late
 
 
 def test_modal_is_valid_and_shows_the_suggestion(playbook):
@@ -92,6 +111,9 @@ def test_parse_reads_text_and_selects_like_slack_sends_them():
 
 
 def test_home_view_is_valid(playbook):
-    tickets = [make_ticket(key=f"ESC-{n}") for n in range(40)]
-    view = home_view(tickets, tickets, playbook)
+    tickets = [make_ticket(playbook, key=f"ESC-{n}", id=n) for n in range(40)]
+    view = home_view(tickets, tickets, playbook, now=NOW + timedelta(hours=1))
     View(**view).validate_json()
+    headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+    assert headers == ["Breached", "At risk", "My open tickets", "My teams' queues"]
+    assert "and 30 more" in str(view["blocks"])

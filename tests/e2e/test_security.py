@@ -5,9 +5,11 @@ import time
 import urllib.request
 from urllib.parse import urlencode
 
+from alembic.script import ScriptDirectory
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 
+from app.db import MIGRATIONS
 from app.models import Ticket
 from tests.e2e.conftest import SECRET
 from tests.e2e.test_intake import open_via_command
@@ -82,4 +84,5 @@ def test_typed_mentions_never_ping_or_link(web, sim, ws, sessions):
 def test_healthz_reports_the_database(web):
     with urllib.request.urlopen(web + "/healthz") as answer:
         health = json.loads(answer.read())
-    assert health["ok"] is True and health["database"]["revision"] == "0001"
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert health["ok"] is True and health["database"]["revision"] == head

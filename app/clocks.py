@@ -1,0 +1,145 @@
+"""A ticket's SLA clocks: policy snapshot, due and warning times, state, and the next
+moment the clock process must look at it. Pure: `now` is passed in."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.models import OPEN_STATUSES, Status, Ticket
+from app.playbook import Playbook
+from app.sla import SlaState, add_business_minutes, due_at, sla_state, warn_at
+
+
+def snapshot_policy(playbook: Playbook, ticket: Ticket) -> dict:
+    """What escalation follows for this ticket, frozen when it opens (or changes severity)."""
+    severity = playbook.severity(ticket.severity)
+    team = playbook.teams[ticket.team]
+    return {
+        "severity": ticket.severity,
+        "response_minutes": ticket.response_target_minutes,
+        "resolution_minutes": ticket.resolution_target_minutes,
+        "warning_lead_minutes": severity.warning_lead_minutes,
+        "handoff_minutes": severity.handoff_minutes,
+        "manager_renotify_minutes": severity.manager_renotify_minutes,
+        "calendar": severity.calendar,
+        "tiers": {
+            lvl: {"primary": o.primary, "secondary": o.secondary} for lvl, o in team.tiers.items()
+        },
+        "manager": team.manager,
+    }
+
+
+def start_clocks(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
+    ticket.policy = snapshot_policy(playbook, ticket)
+    retarget(playbook, ticket, now=now)
+
+
+def calendar_for(playbook: Playbook, ticket: Ticket):
+    if ticket.policy.get("calendar") != "business_hours":
+        return None
+    return playbook.teams[ticket.team].calendar
+
+
+def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
+    return [
+        (datetime.fromisoformat(start), datetime.fromisoformat(end) if end else None)
+        for start, end in ticket.pauses
+    ]
+
+
+def is_paused(ticket: Ticket) -> bool:
+    return bool(ticket.pauses) and ticket.pauses[-1][1] is None
+
+
+def retarget(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
+    """(Re)compute both clocks from the open time, the policy and the pauses."""
+    calendar = calendar_for(playbook, ticket)
+    policy, lead = ticket.policy, ticket.policy["warning_lead_minutes"]
+    ticket.response_due_at = add_business_minutes(
+        ticket.opened_at, policy["response_minutes"], calendar
+    )
+    ticket.response_warn_at = warn_at(ticket.response_due_at, lead, calendar)
+    ticket.resolution_due_at = due_at(
+        ticket.opened_at, policy["resolution_minutes"], calendar, _pauses(ticket), now=now
+    )
+    ticket.resolution_warn_at = warn_at(ticket.resolution_due_at, lead, calendar)
+    # A target moved into the future may warn and breach again.
+    for clock in ("response", "resolution"):
+        if getattr(ticket, f"{clock}_warn_at") > now:
+            setattr(ticket, f"{clock}_warned", False)
+        if getattr(ticket, f"{clock}_due_at") > now:
+            setattr(ticket, f"{clock}_breached", False)
+    refresh_next_action(ticket)
+
+
+def refresh_next_action(ticket: Ticket) -> None:
+    """The earliest moment the clock must act on this ticket, or None."""
+    moments = []
+    if ticket.status in OPEN_STATUSES:
+        if ticket.acknowledged_at is None:
+            if not ticket.response_warned:
+                moments.append(ticket.response_warn_at)
+            if not ticket.response_breached:
+                moments.append(ticket.response_due_at)
+        if not is_paused(ticket):
+            if not ticket.resolution_warned:
+                moments.append(ticket.resolution_warn_at)
+            if not ticket.resolution_breached:
+                moments.append(ticket.resolution_due_at)
+        moments += [ticket.handoff_due_at, ticket.manager_renotify_at]
+    moments = [m for m in moments if m is not None]
+    ticket.next_action_at = min(moments) if moments else None
+
+
+@dataclass(frozen=True)
+class ClockView:
+    name: str
+    due_at: datetime | None
+    state: SlaState
+
+
+def clock_views(playbook: Playbook, ticket: Ticket, *, now: datetime) -> list[ClockView]:
+    """Response and resolution: due time and state, for cards and App Home."""
+    if ticket.response_due_at is None:
+        return []
+    calendar = calendar_for(playbook, ticket)
+    lead = ticket.policy["warning_lead_minutes"]
+    done = ticket.status in (Status.RESOLVED, Status.CLOSED, Status.MITIGATED)
+    response = sla_state(
+        due=ticket.response_due_at,
+        warn_lead_minutes=lead,
+        now=now,
+        met_at=ticket.acknowledged_at,
+        calendar=calendar,
+    )
+    resolution = sla_state(
+        due=ticket.resolution_due_at,
+        warn_lead_minutes=lead,
+        now=now,
+        met_at=ticket.resolved_at if done else None,
+        paused=is_paused(ticket),
+        calendar=calendar,
+    )
+    if ticket.response_breached and ticket.acknowledged_at is None:
+        response = SlaState.BREACHED
+    return [
+        ClockView("Response", ticket.response_due_at, response),
+        ClockView("Resolution", ticket.resolution_due_at, resolution),
+    ]
+
+
+RISK_ORDER = {
+    SlaState.BREACHED: 0,
+    SlaState.AT_RISK: 1,
+    SlaState.ON_TRACK: 2,
+    SlaState.PAUSED: 3,
+    SlaState.MET: 4,
+}
+
+
+def risk_key(playbook: Playbook, ticket: Ticket, *, now: datetime) -> tuple:
+    """Sort key: breached first, then at risk, then by the nearest due time."""
+    views = [v for v in clock_views(playbook, ticket, now=now) if v.state != SlaState.MET]
+    if not views:
+        return (9, ticket.severity, ticket.opened_at)
+    worst = min(views, key=lambda v: (RISK_ORDER[v.state], v.due_at))
+    return (RISK_ORDER[worst.state], worst.due_at, ticket.severity)

@@ -1,0 +1,92 @@
+"""Modals that change a ticket: escalate (warm handoff note), change severity, resolve;
+and the read-only ticket view opened from App Home."""
+
+from datetime import datetime
+
+from app.models import Ticket
+from app.playbook import Playbook
+from blocks.ids import Callback, Field
+from blocks.text import plain, truncate
+from blocks.tickets import ticket_details
+
+
+def _input(field: Field, label: str, element: dict, *, optional=False, hint=None) -> dict:
+    block = {
+        "type": "input",
+        "block_id": field,
+        "optional": optional,
+        "label": {"type": "plain_text", "text": label},
+        "element": {"action_id": field, **element},
+    }
+    if hint:
+        block["hint"] = {"type": "plain_text", "text": plain(hint, 2000)}
+    return block
+
+
+def _text(initial: str = "", limit: int = 3000) -> dict:
+    element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
+    return {**element, "initial_value": truncate(initial, limit)} if initial else element
+
+
+def _modal(callback: Callback, title: str, submit: str, ticket: Ticket, blocks: list) -> dict:
+    return {
+        "type": "modal",
+        "callback_id": callback,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": ticket.key,
+        "blocks": blocks,
+    }
+
+
+def _context(ticket: Ticket) -> dict:
+    text = f"{ticket.key}: {plain(truncate(ticket.title, 140))}"
+    return {"type": "context", "elements": [{"type": "plain_text", "text": text}]}
+
+
+def escalate_modal(ticket: Ticket, *, note: str = "") -> dict:
+    hint = "What was tried, what is known, what the next tier should look at first."
+    blocks = [
+        _context(ticket),
+        _input(Field.HANDOFF_NOTE, "Handoff note", _text(note), hint=hint),
+    ]
+    return _modal(Callback.ESCALATE, f"Escalate {ticket.key}"[:24], "Escalate", ticket, blocks)
+
+
+def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
+    options = [
+        {
+            "text": {"type": "plain_text", "text": plain(f"{sev.name}: {sev.definition}", 75)},
+            "value": str(level),
+        }
+        for level, sev in ((n, playbook.severity(n)) for n in (1, 2, 3, 4))
+    ]
+    current = next(o for o in options if o["value"] == str(ticket.severity))
+    select = {"type": "static_select", "options": options, "initial_option": current}
+    blocks = [
+        _context(ticket),
+        _input(Field.NEW_SEVERITY, "Severity", select),
+        _input(
+            Field.REASON,
+            "Why",
+            _text(limit=500),
+            optional=True,
+            hint="Recorded on the timeline. The clocks are re-targeted from the open time.",
+        ),
+    ]
+    return _modal(Callback.SEVERITY, "Change severity", "Change", ticket, blocks)
+
+
+def resolve_modal(ticket: Ticket) -> dict:
+    blocks = [_context(ticket), _input(Field.SUMMARY, "Resolution summary", _text(limit=2000))]
+    return _modal(Callback.RESOLVE, f"Resolve {ticket.key}"[:24], "Resolve", ticket, blocks)
+
+
+def ticket_modal(ticket: Ticket, playbook: Playbook, *, now: datetime) -> dict:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": ticket.key[:24]},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": ticket_details(ticket, playbook, now=now),
+    }

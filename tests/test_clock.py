@@ -1,0 +1,200 @@
+"""The durable clock: ticks act on each due event once, catch up after an outage, and on
+PostgreSQL survive racing clock processes and a SIGKILL mid-tick."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from app import db as relay_db
+from app import notify, tickets
+from app.clock import tick
+from app.context import Relay
+from app.drill import seed_workspace
+from app.models import OutboxMessage, Ticket, TimelineEvent
+from app.simulator import SlackSimulator
+from tests.conftest import PLAYBOOK, ROOT
+from tests.test_escalation import MON_0900, open_sev3, uid
+
+PG = os.environ.get("RELAY_TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+class Clock:
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self):
+        return self.value
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """A database of its own: ticks act on every due ticket in the database."""
+    base = os.environ.get("RELAY_TEST_DATABASE_URL")
+    if base:
+        with relay_db.scratch_database(base) as url:
+            yield url
+        return
+    url = f"sqlite:///{tmp_path}/clock.db"
+    relay_db.upgrade(url)
+    yield url
+
+
+@pytest.fixture
+def sim(playbook):
+    with SlackSimulator(signing_secret="clock-tests") as sim:
+        seed_workspace(sim, playbook)
+        yield sim
+
+
+@pytest.fixture
+def relay(scratch_url, sim, playbook):
+    engine = relay_db.make_engine(scratch_url)
+    client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+    yield Relay(playbook, relay_db.make_sessionmaker(engine), client, now=Clock(MON_0900))
+    engine.dispose()
+
+
+def open_with_card(relay, playbook, *, now, **overrides):
+    with relay.sessions() as db, db.begin():
+        ticket = open_sev3(db, playbook, now=now, **overrides)
+        opened = tickets.timeline(db, ticket)[0]
+        notify.events_happened(db, playbook, ticket, [opened], now=now)
+        return ticket.id, ticket.key
+
+
+def dms_to(sim, user_id, needle):
+    channel = sim.dm_channel(user_id)
+    return [m for m in sim.messages(channel) if needle in m.get("text", "")] if channel else []
+
+
+def events_of(relay, ticket_id, kind):
+    with relay.sessions() as db:
+        stmt = select(func.count()).where(
+            TimelineEvent.ticket_id == ticket_id, TimelineEvent.kind == kind
+        )
+        return db.scalar(stmt)
+
+
+def test_tick_warns_once_and_a_second_tick_does_nothing(relay, sim, playbook):
+    ticket_id, key = open_with_card(relay, playbook, now=MON_0900)
+    tick(relay)
+    relay.now.value = MON_0900 + timedelta(hours=3)
+    first = tick(relay)
+    assert first.events == 1 and first.sent >= 2  # DM, thread notice, card update
+    second = tick(relay)
+    assert (second.tickets, second.events, second.sent) == (0, 0, 0)
+    amara = uid(playbook, "amara.okafor")
+    assert len(dms_to(sim, amara, f"*{key}*")) == 1
+    assert events_of(relay, ticket_id, "sla.warning") == 1
+
+
+def test_tick_after_an_outage_catches_up_once(relay, sim, playbook):
+    ticket_id, key = open_with_card(relay, playbook, now=MON_0900)
+    relay.now.value = MON_0900 + timedelta(hours=7)  # no tick for seven hours
+    result = tick(relay)
+    assert result.events == 3  # breached, escalated, handoff offered; the stale warning is skipped
+    assert tick(relay).events == 0
+    assert events_of(relay, ticket_id, "sla.warning") == 0
+    assert len(dms_to(sim, uid(playbook, "priya.shah"), "is handed to you")) == 1
+    with relay.sessions() as db:
+        assert db.get(Ticket, ticket_id).tier == "L2"
+
+
+def test_tick_cost_reads_only_what_is_due(relay, playbook):
+    for _ in range(5):
+        open_with_card(relay, playbook, now=MON_0900 + timedelta(days=1))
+    open_with_card(relay, playbook, now=MON_0900)
+    tick(relay)
+    relay.now.value = MON_0900 + timedelta(hours=3)
+    assert tick(relay).tickets == 1
+
+
+# -- real clock processes on PostgreSQL ----------------------------------------------------
+
+
+def due_now(relay, playbook, count):
+    """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due."""
+    opened = datetime.now(UTC) - timedelta(hours=2)
+    ids = []
+    with relay.sessions() as db, db.begin():
+        for n in range(count):
+            ticket = open_sev3(
+                db,
+                playbook,
+                now=opened,
+                title=f"Checkout outage {n}",
+                impact="all users",
+                intake_id=f"V0CLOCK{n}",
+            )
+            assert ticket.severity == 1
+            ids.append(ticket.id)
+    return ids
+
+
+def clock_process(scratch_url, sim, *extra, lease="60"):
+    env = {
+        **os.environ,
+        "DATABASE_URL": scratch_url,
+        "SLACK_BOT_TOKEN": sim.bot_token,
+        "SLACK_API_URL": sim.api_url,
+        "RELAY_PLAYBOOK": str(PLAYBOOK),
+        "LOG_LEVEL": "warning",
+        "CLOCK_TICK_SECONDS": "0.2",
+        "OUTBOX_LEASE_SECONDS": lease,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "clock", *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=tempfile.TemporaryFile(),
+    )
+
+
+@pytest.mark.skipif(not PG, reason="two clock processes need PostgreSQL (SKIP LOCKED)")
+def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, playbook):
+    ids = due_now(relay, playbook, 150)
+    procs = [clock_process(scratch_url, sim, "--once") for _ in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    for ticket_id in ids:
+        assert events_of(relay, ticket_id, "sla.breached") == 1
+        assert events_of(relay, ticket_id, "handoff.offered") == 1
+    priya = uid(playbook, "priya.shah")
+    handoffs = dms_to(sim, priya, "is handed to you")
+    assert len(handoffs) == len(ids)
+    with relay.sessions() as db:
+        keys = db.scalars(select(OutboxMessage.idem_key)).all()
+        assert len(keys) == len(set(keys))
+
+
+@pytest.mark.skipif(not PG, reason="the SIGKILL test runs real clock processes on PostgreSQL")
+def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, playbook):
+    ids = due_now(relay, playbook, 40)
+    sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.05)
+    victim = clock_process(scratch_url, sim, lease="1")
+    sim.wait_for(lambda: len(sim.calls) > 20, timeout=30, what="the clock to start delivering")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    sim.faults.clear()
+    with relay.sessions() as db:
+        pending = db.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
+    assert pending > 0, "the kill should have left work behind"
+    time.sleep(1.1)  # the dead process's claims expire
+    survivor = clock_process(scratch_url, sim, "--once", lease="1")
+    assert survivor.wait(timeout=120) == 0
+    with relay.sessions() as db:
+        pending = db.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
+    assert pending == 0
+    for ticket_id in ids:
+        assert events_of(relay, ticket_id, "sla.breached") == 1
+    priya = uid(playbook, "priya.shah")
+    delivered = {m["text"] for m in dms_to(sim, priya, "is handed to you")}
+    assert len(delivered) == len(ids)

@@ -1,0 +1,191 @@
+"""SLA-driven escalation in the domain: warnings, breaches, tier climbs, handoffs, manual
+changes. Times are fixed: Monday 23 Nov 2026, Payments works 08:00-18:00 London (GMT)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app import escalation, tickets
+from app.clocks import clock_views
+from app.errors import Forbidden, Invalid
+from app.models import Status
+from app.sla import SlaState
+
+MON_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def uid(playbook, handle):
+    return playbook.people[handle].slack_id
+
+
+def open_sev3(db, playbook, *, now=MON_0900, **overrides):
+    fields = dict(
+        reporter_id=uid(playbook, "amara.okafor"),
+        title="Refund export fails with an error",
+        description="error 500",
+        impact="Finance exports by hand",
+        team="payments",
+        escalation_type="technical",
+        customer="initech",
+    )
+    fields.update(overrides)
+    checked = tickets.check_intake(playbook, tickets.Intake(**fields))
+    ticket, _ = tickets.open_ticket(db, playbook, checked, now=now)
+    return ticket
+
+
+def kinds(events):
+    return [e.kind for e in events]
+
+
+def test_clocks_start_in_business_hours_with_a_policy_snapshot(db, playbook):
+    ticket = open_sev3(db, playbook)
+    assert ticket.severity == 3
+    assert ticket.response_due_at == MON_0900 + timedelta(hours=4)
+    assert ticket.response_warn_at == MON_0900 + timedelta(hours=3)
+    assert ticket.next_action_at == ticket.response_warn_at
+    assert ticket.policy["tiers"]["L2"]["primary"] == "priya.shah"
+    assert ticket.policy["manager"] == "james.whitfield"
+
+
+def test_friday_evening_ticket_is_due_monday(db, playbook):
+    friday_1730 = datetime(2026, 11, 27, 17, 30, tzinfo=UTC)  # Payments closes 17:00 on Fridays
+    ticket = open_sev3(db, playbook, now=friday_1730)
+    assert ticket.response_due_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_each_due_event_happens_once(db, playbook):
+    ticket = open_sev3(db, playbook)
+    at = ticket.response_warn_at
+    assert escalation.act_on_due(db, playbook, ticket, now=at - timedelta(seconds=1)) == []
+    warned = escalation.act_on_due(db, playbook, ticket, now=at)
+    assert kinds(warned) == ["sla.warning"]
+    assert warned[0].after["notify"] == [uid(playbook, "amara.okafor")]
+    assert escalation.act_on_due(db, playbook, ticket, now=at) == []
+    breach = escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert kinds(breach) == ["sla.breached", "escalated", "handoff.offered"]
+    assert ticket.tier == "L2" and ticket.handoff_to == "priya.shah"
+    assert breach[1].after["notify"] == [uid(playbook, "james.whitfield")]
+    assert breach[2].after["notify"] == [uid(playbook, "priya.shah")]
+    assert escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at) == []
+
+
+def test_catching_up_after_an_outage_acts_once_and_skips_the_stale_warning(db, playbook):
+    ticket = open_sev3(db, playbook)
+    late = MON_0900 + timedelta(hours=6)
+    events = escalation.act_on_due(db, playbook, ticket, now=late)
+    assert kinds(events) == ["sla.breached", "escalated", "handoff.offered"]
+    assert ticket.handoff_due_at == late + timedelta(minutes=ticket.policy["handoff_minutes"])
+    assert escalation.act_on_due(db, playbook, ticket, now=late) == []
+
+
+def test_unaccepted_handoff_goes_to_secondary_then_manager(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    first = ticket.handoff_due_at
+    events = escalation.act_on_due(db, playbook, ticket, now=first)
+    assert kinds(events) == ["handoff.expired", "handoff.offered"]
+    assert ticket.handoff_to == "lukas.becker" and ticket.handoff_step == "secondary"
+    events = escalation.act_on_due(db, playbook, ticket, now=ticket.handoff_due_at)
+    assert ticket.handoff_to == "james.whitfield" and ticket.handoff_due_at is None
+    assert events[-1].after["notify"] == [uid(playbook, "james.whitfield")]
+
+
+def test_only_the_handoff_target_may_accept(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    with pytest.raises(Forbidden):
+        escalation.accept_handoff(
+            db, playbook, ticket, by=uid(playbook, "tom.hughes"), now=MON_0900
+        )
+    priya = uid(playbook, "priya.shah")
+    event = escalation.accept_handoff(db, playbook, ticket, by=priya, now=ticket.response_due_at)
+    assert event.after == {"owner": priya, "tier": "L2"}
+    assert ticket.owner_id == priya and ticket.handoff_to is None
+    assert ticket.next_action_at == ticket.resolution_warn_at
+
+
+def test_at_l3_a_breach_renotifies_the_manager_on_cadence(db, playbook):
+    ticket = open_sev3(db, playbook)
+    ticket.tier = "L3"
+    events = escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert kinds(events) == ["sla.breached", "manager.notified"]
+    again = ticket.manager_renotify_at
+    assert again == ticket.response_due_at + timedelta(
+        minutes=ticket.policy["manager_renotify_minutes"]
+    )
+    assert kinds(escalation.act_on_due(db, playbook, ticket, now=again)) == ["manager.notified"]
+
+
+def test_manual_escalation_keeps_the_note_and_stops_at_l3(db, playbook):
+    ticket = open_sev3(db, playbook)
+    events = escalation.escalate(
+        db,
+        playbook,
+        ticket,
+        by=uid(playbook, "amara.okafor"),
+        now=MON_0900,
+        reason="manual",
+        note="Tried a re-run",
+    )
+    assert kinds(events) == ["escalated", "handoff.offered"]
+    assert events[0].note == "Tried a re-run" and ticket.handoff_note == "Tried a re-run"
+    escalation.escalate(db, playbook, ticket, by=None, now=MON_0900, reason="manual")
+    with pytest.raises(Invalid, match="already at L3"):
+        escalation.escalate(db, playbook, ticket, by=None, now=MON_0900, reason="manual")
+
+
+def test_severity_change_retargets_from_the_open_time(db, playbook):
+    ticket = open_sev3(db, playbook)
+    later = MON_0900 + timedelta(minutes=20)
+    event = escalation.change_severity(
+        db,
+        playbook,
+        ticket,
+        severity=1,
+        by=uid(playbook, "amara.okafor"),
+        now=later,
+        reason="Spread",
+    )
+    response, _ = playbook.targets(1, "initech")
+    assert ticket.response_due_at == MON_0900 + timedelta(minutes=response)  # Sev1 is 24x7
+    assert event.before["severity"] == 3 and event.after["severity"] == 1
+    assert event.note == "Spread" and ticket.policy["calendar"] == "24x7"
+    with pytest.raises(Forbidden):
+        escalation.change_severity(
+            db, playbook, ticket, severity=4, by="U0NOBODY00", now=later, reason=""
+        )
+
+
+def test_waiting_on_customer_pauses_the_resolution_clock(db, playbook):
+    ticket = open_sev3(db, playbook)
+    amara = uid(playbook, "amara.okafor")
+    tickets.acknowledge(db, playbook, ticket, by=amara, now=MON_0900)
+    due = ticket.resolution_due_at
+    escalation.wait_on_customer(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=1))
+    assert ticket.status == Status.WAITING and ticket.next_action_at is None
+    views = clock_views(playbook, ticket, now=MON_0900 + timedelta(hours=2))
+    assert views[1].state == SlaState.PAUSED
+    event = escalation.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
+    assert ticket.resolution_due_at == due + timedelta(hours=2)  # two business hours paused
+    assert event.after["status"] == "in_progress"
+    with pytest.raises(Invalid):
+        escalation.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
+
+
+def test_resolve_stops_the_clocks(db, playbook):
+    ticket = open_sev3(db, playbook)
+    amara = uid(playbook, "amara.okafor")
+    with pytest.raises(Invalid):
+        escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="  ")
+    escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="Fixed the job")
+    assert ticket.status == Status.RESOLVED and ticket.next_action_at is None
+    assert escalation.act_on_due(db, playbook, ticket, now=MON_0900 + timedelta(days=9)) == []
+
+
+def test_card_states_follow_the_clock(db, playbook):
+    ticket = open_sev3(db, playbook)
+    states = lambda hours: clock_views(playbook, ticket, now=MON_0900 + timedelta(hours=hours))[0]  # noqa: E731
+    assert states(1).state == SlaState.ON_TRACK
+    assert states(3.5).state == SlaState.AT_RISK
+    assert states(5).state == SlaState.BREACHED
