@@ -60,6 +60,7 @@ def events_happened(
     """The card, thread notices and DMs for what just happened to a ticket."""
     if not events:
         return
+    card_changed(db, playbook, ticket, events[-1], now=now)
     for event in events:
         text = thread_text(event, ticket, playbook)
         if text:
@@ -71,7 +72,6 @@ def events_happened(
                 message = {"text": dm_text(event, ticket, playbook)}
             if message.get("text"):
                 direct_message(db, ticket, event, user_id, message, now=now)
-    card_changed(db, playbook, ticket, events[-1], now=now)
 
 
 def confirm_opened(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):

@@ -94,25 +94,36 @@ def deliver(
     limit: int = 200,
     lease: timedelta = LEASE,
 ) -> int:
-    """Deliver what is due; returns how many rows were sent. Rows of one ticket go in
-    order: while one waits (back-off, claimed elsewhere, card not yet posted) the later
-    ones wait too."""
-    with sessions() as db:
-        stmt = select(OutboxMessage.id, OutboxMessage.ticket_id, OutboxMessage.next_attempt_at)
-        stmt = stmt.where(OutboxMessage.status == OutboxStatus.PENDING)
-        if ticket_id is not None:
-            stmt = stmt.where(OutboxMessage.ticket_id == ticket_id)
-        pending = db.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
-    held: set[int] = set()
-    sent = 0
-    for row_id, row_ticket, due_at in pending:
-        if row_ticket is not None and row_ticket in held:
-            continue
-        if due_at <= now() and _deliver_one(sessions, client, row_id, now, lease):
-            sent += 1
-        elif row_ticket is not None:
-            held.add(row_ticket)
-    return sent
+    """Deliver what is due; returns how many rows were sent. A ticket's card rows go in
+    order, and so do its thread rows: while one waits (back-off, claimed elsewhere, card
+    not yet posted) the later ones of the same stream wait too. DMs never wait."""
+    held: set[tuple[int, str]] = set()
+    sent, after = 0, 0
+    while True:
+        with sessions() as db:
+            stmt = select(
+                OutboxMessage.id,
+                OutboxMessage.ticket_id,
+                OutboxMessage.method,
+                OutboxMessage.next_attempt_at,
+            )
+            stmt = stmt.where(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > after
+            )
+            if ticket_id is not None:
+                stmt = stmt.where(OutboxMessage.ticket_id == ticket_id)
+            page = db.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
+        for row_id, row_ticket, method, due_at in page:
+            stream = (row_ticket, method) if method in ("relay.card", "relay.thread") else None
+            if stream in held:
+                continue
+            if due_at <= now() and _deliver_one(sessions, client, row_id, now, lease):
+                sent += 1
+            elif stream is not None:
+                held.add(stream)
+        if len(page) < limit:
+            return sent
+        after = page[-1].id
 
 
 def _deliver_one(sessions, client, row_id: int, now, lease: timedelta) -> bool:
