@@ -31,3 +31,25 @@ def test_unknown_scenario_lists_the_shipped_ones():
     out = io.StringIO()
     assert run_drill("no-such-drill", out=out) == 2
     assert "escalate-message" in out.getvalue()
+
+
+def test_sev3_breach_drill_warns_breaches_and_hands_off_once_and_on_time():
+    out = io.StringIO()
+    assert run_drill("sev3-breach", out=out) == 0
+    transcript = out.getvalue()
+    assert "19/19 expectations met." in transcript
+    assert "[12:01:00] Time passes." in transcript  # the warning, one hour before 13:01
+    assert "Lukas Becker gets a DM from Relay: ESC-1 (Sev3, Payments L2) is handed to you" in (
+        transcript
+    )
+
+
+def test_a_late_notice_fails_the_drill(tmp_path):
+    scenario = yaml.safe_load((SCENARIOS / "sev3-breach.yml").read_text())
+    warned = scenario["steps"][2]["expect"][0]
+    warned["by"] = "03:00:00"  # a minute before the warning is due
+    path = tmp_path / "late.yml"
+    path.write_text(yaml.safe_dump(scenario))
+    out = io.StringIO()
+    assert run_drill(str(path), out=out) == 1
+    assert "✗ the L1 primary is warned an hour before, once (found 0, wanted 1)" in out.getvalue()
