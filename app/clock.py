@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 
-from app import escalation, notify
+from app import escalation, notify, outbox
 from app.context import Relay
 from app.models import Ticket
 
@@ -49,10 +49,15 @@ def act(relay: Relay, *, limit: int = BATCH) -> TickResult:
         with relay.sessions() as db, db.begin():
             now = relay.now()
             due = claim_due(db, now, limit=limit)
-            for ticket in due:
-                events = escalation.act_on_due(db, relay.playbook, ticket, now=now)
-                notify.events_happened(db, relay.playbook, ticket, events, now=now)
-                result.events += len(events)
+            acted = [(t, escalation.act_on_due(db, relay.playbook, t, now=now)) for t in due]
+            db.flush()  # one flush for the batch: ticket updates and timeline events
+            rows = [
+                r
+                for t, events in acted
+                for r in notify.event_rows(relay.playbook, t, events, now=now)
+            ]
+            outbox.enqueue_rows(db, rows)
+            result.events += sum(len(events) for _, events in acted)
         result.tickets += len(due)
         if len(due) < limit:
             return result

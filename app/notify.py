@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.models import Ticket, TimelineEvent
-from app.outbox import enqueue
+from app.outbox import enqueue_rows, row
 from app.playbook import Playbook
 from blocks.notices import dm_text, handoff_dm, thread_text
 from blocks.tickets import card_text, opened_confirmation, ticket_card
 
 
-def card_changed(db: Session, playbook: Playbook, ticket: Ticket, event: TimelineEvent, *, now):
+def card_row(playbook: Playbook, ticket: Ticket, event: TimelineEvent, *, now) -> dict:
     """Post the card (first time) or update it in place."""
     payload = {
         "channel": playbook.teams[ticket.team].queue_channel,
@@ -19,8 +19,7 @@ def card_changed(db: Session, playbook: Playbook, ticket: Ticket, event: Timelin
         "blocks": ticket_card(ticket, playbook, now=now),
         "unfurl_links": False,
     }
-    enqueue(
-        db,
+    return row(
         key=f"card:{ticket.id}:{event.id}",
         method="relay.card",
         payload=payload,
@@ -29,49 +28,47 @@ def card_changed(db: Session, playbook: Playbook, ticket: Ticket, event: Timelin
     )
 
 
-def thread_notice(db: Session, ticket: Ticket, event: TimelineEvent, text: str, *, now: datetime):
-    """A notice in the card's thread (posted once the card exists)."""
-    enqueue(
-        db,
-        key=f"thread:{ticket.id}:{event.id}",
-        method="relay.thread",
-        payload={"text": text},
-        now=now,
-        ticket=ticket,
-    )
-
-
-def direct_message(
-    db: Session, ticket: Ticket, event: TimelineEvent, user_id: str, message: dict, *, now: datetime
-):
-    enqueue(
-        db,
-        key=f"dm:{event.id}:{user_id}",
-        method="chat.postMessage",
-        payload={"channel": user_id, **message},
-        now=now,
-        ticket=ticket,
-    )
-
-
-def events_happened(
-    db: Session, playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now: datetime
-):
-    """The card, thread notices and DMs for what just happened to a ticket."""
+def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now) -> list:
+    """The card, thread notices and DMs for what just happened to a ticket (events must
+    have their ids: flush first)."""
     if not events:
-        return
-    card_changed(db, playbook, ticket, events[-1], now=now)
+        return []
+    rows = [card_row(playbook, ticket, events[-1], now=now)]
     for event in events:
         text = thread_text(event, ticket, playbook)
         if text:
-            thread_notice(db, ticket, event, text, now=now)
+            rows.append(
+                row(
+                    key=f"thread:{ticket.id}:{event.id}",
+                    method="relay.thread",
+                    payload={"text": text},
+                    now=now,
+                    ticket=ticket,
+                )
+            )
         for user_id in (event.after or {}).get("notify", []):
             if event.kind == "handoff.offered":
                 message = handoff_dm(event, ticket, playbook)
             else:
                 message = {"text": dm_text(event, ticket, playbook)}
             if message.get("text"):
-                direct_message(db, ticket, event, user_id, message, now=now)
+                rows.append(
+                    row(
+                        key=f"dm:{event.id}:{user_id}",
+                        method="chat.postMessage",
+                        payload={"channel": user_id, **message},
+                        now=now,
+                        ticket=ticket,
+                    )
+                )
+    return rows
+
+
+def events_happened(
+    db: Session, playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now: datetime
+):
+    db.flush()
+    enqueue_rows(db, event_rows(playbook, ticket, events, now=now))
 
 
 def confirm_opened(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):
@@ -83,4 +80,7 @@ def confirm_opened(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
     else:
         method = "chat.postMessage"
         payload = {"channel": ticket.reporter_id, "text": text}
-    enqueue(db, key=f"confirm:{ticket.id}", method=method, payload=payload, now=now, ticket=ticket)
+    enqueue_rows(
+        db,
+        [row(key=f"confirm:{ticket.id}", method=method, payload=payload, now=now, ticket=ticket)],
+    )

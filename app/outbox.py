@@ -17,7 +17,8 @@ import structlog
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import OutboxMessage, OutboxStatus, Ticket
@@ -41,25 +42,33 @@ class Later(Exception):
     """The row cannot go yet (e.g. its ticket's card is not posted); try again soon."""
 
 
-def enqueue(db: Session, *, key: str, method: str, payload: dict, now: datetime, ticket=None):
-    """Add a side effect to the current transaction; a key seen before is ignored."""
-    if db.scalar(select(OutboxMessage.id).where(OutboxMessage.idem_key == key)):
+def row(*, key: str, method: str, payload: dict, now: datetime, ticket=None) -> dict:
+    """One side effect, ready for `enqueue_rows`."""
+    return {
+        "idem_key": key,
+        "ticket_id": ticket.id if ticket is not None else None,
+        "method": method,
+        "payload": payload,
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def enqueue_rows(db: Session, rows: list[dict]) -> None:
+    """Add side effects to the current transaction in one statement; a key seen before
+    is ignored (INSERT ... ON CONFLICT DO NOTHING)."""
+    if not rows:
         return
-    row = OutboxMessage(
-        idem_key=key,
-        ticket_id=ticket.id if ticket is not None else None,
-        method=method,
-        payload=payload,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    try:
-        with db.begin_nested():
-            db.add(row)
-    except IntegrityError:
-        log.debug("outbox.duplicate_key", key=key)
+    conn = db.connection()
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    table = OutboxMessage.__table__
+    conn.execute(insert(table).on_conflict_do_nothing(index_elements=["idem_key"]), rows)
+
+
+def enqueue(db: Session, *, key: str, method: str, payload: dict, now: datetime, ticket=None):
+    enqueue_rows(db, [row(key=key, method=method, payload=payload, now=now, ticket=ticket)])
 
 
 def _claim(db: Session, row_id: int, now: datetime, lease: timedelta) -> bool:

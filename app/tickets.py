@@ -115,11 +115,11 @@ def next_key(db: Session) -> str:
 
 
 def add_event(db, ticket, *, kind, by, now, before=None, after=None, note=None) -> TimelineEvent:
+    """Append to the timeline; the id is assigned at the next flush."""
     event = TimelineEvent(
         ticket_id=ticket.id, at=now, actor_id=by, kind=kind, before=before, after=after, note=note
     )
     db.add(event)
-    db.flush()
     return event
 
 
