@@ -23,6 +23,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/ack_latency.py
+	$(PY) bench/clock_tick.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache relay.db
