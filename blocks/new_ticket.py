@@ -5,7 +5,8 @@ import json
 from app.classification import Suggestion
 from app.playbook import Playbook
 from blocks.ids import Callback, Field
-from blocks.text import plain, truncate
+from blocks.inputs import input_block, text_input
+from blocks.text import plain
 
 
 def _option(value: str, text: str) -> dict:
@@ -13,34 +14,15 @@ def _option(value: str, text: str) -> dict:
 
 
 def _select(field: Field, label: str, options: list[dict], *, optional=False, placeholder=None):
-    element = {"type": "static_select", "action_id": field, "options": options[:100]}
+    element = {"type": "static_select", "options": options[:100]}
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": placeholder}
-    return {
-        "type": "input",
-        "block_id": field,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-    }
+    return input_block(field, label, element, optional=optional)
 
 
 def _text(field: Field, label: str, *, initial="", multiline=False, optional=False, limit=3000):
-    element = {
-        "type": "plain_text_input",
-        "action_id": field,
-        "multiline": multiline,
-        "max_length": limit,
-    }
-    if initial:
-        element["initial_value"] = truncate(initial, limit)
-    return {
-        "type": "input",
-        "block_id": field,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-    }
+    element = text_input(initial, limit=limit, multiline=multiline)
+    return input_block(field, label, element, optional=optional)
 
 
 def new_ticket_modal(
@@ -58,8 +40,13 @@ def new_ticket_modal(
     hint = "Leave empty to use the severity Relay suggests from the playbook's rules."
     if suggestion is not None:
         hint = f"Relay suggests Sev{suggestion.severity}: {suggestion.explain()}."
-    severity = _select(Field.SEVERITY, "Severity", severities, optional=True)
-    severity["hint"] = {"type": "plain_text", "text": plain(hint, 2000)}
+    severity = input_block(
+        Field.SEVERITY,
+        "Severity",
+        {"type": "static_select", "options": severities},
+        optional=True,
+        hint=hint,
+    )
     blocks = [
         _text(Field.TITLE, "Title", initial=title, limit=150),
         _text(Field.DESCRIPTION, "Description", initial=description, multiline=True),

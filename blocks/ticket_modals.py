@@ -6,26 +6,9 @@ from datetime import datetime
 from app.models import Ticket
 from app.playbook import Playbook
 from blocks.ids import Callback, Field
+from blocks.inputs import input_block, text_input
 from blocks.text import plain, truncate
 from blocks.tickets import ticket_details
-
-
-def _input(field: Field, label: str, element: dict, *, optional=False, hint=None) -> dict:
-    block = {
-        "type": "input",
-        "block_id": field,
-        "optional": optional,
-        "label": {"type": "plain_text", "text": label},
-        "element": {"action_id": field, **element},
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": plain(hint, 2000)}
-    return block
-
-
-def _text(initial: str = "", limit: int = 3000) -> dict:
-    element = {"type": "plain_text_input", "multiline": True, "max_length": limit}
-    return {**element, "initial_value": truncate(initial, limit)} if initial else element
 
 
 def _modal(callback: Callback, title: str, submit: str, ticket: Ticket, blocks: list) -> dict:
@@ -49,7 +32,7 @@ def escalate_modal(ticket: Ticket, *, note: str = "") -> dict:
     hint = "What was tried, what is known, what the next tier should look at first."
     blocks = [
         _context(ticket),
-        _input(Field.HANDOFF_NOTE, "Handoff note", _text(note), hint=hint),
+        input_block(Field.HANDOFF_NOTE, "Handoff note", text_input(note), hint=hint),
     ]
     return _modal(Callback.ESCALATE, f"Escalate {ticket.key}"[:24], "Escalate", ticket, blocks)
 
@@ -66,11 +49,11 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
     select = {"type": "static_select", "options": options, "initial_option": current}
     blocks = [
         _context(ticket),
-        _input(Field.NEW_SEVERITY, "Severity", select),
-        _input(
+        input_block(Field.NEW_SEVERITY, "Severity", select),
+        input_block(
             Field.REASON,
             "Why",
-            _text(limit=500),
+            text_input(limit=500),
             optional=True,
             hint="Recorded on the timeline. The clocks are re-targeted from the open time.",
         ),
@@ -79,7 +62,10 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
 
 
 def resolve_modal(ticket: Ticket) -> dict:
-    blocks = [_context(ticket), _input(Field.SUMMARY, "Resolution summary", _text(limit=2000))]
+    blocks = [
+        _context(ticket),
+        input_block(Field.SUMMARY, "Resolution summary", text_input(limit=2000)),
+    ]
     return _modal(Callback.RESOLVE, f"Resolve {ticket.key}"[:24], "Resolve", ticket, blocks)
 
 
