@@ -45,6 +45,14 @@ def offer_handoff(db, playbook, ticket: Ticket, *, step: str, now: datetime) -> 
     return add_event(db, ticket, kind="handoff.offered", by=None, now=now, after=after)
 
 
+def require_can_climb(ticket: Ticket) -> None:
+    if ticket.tier == TIERS[-1]:
+        manager = ticket.policy["manager"]
+        raise Invalid(
+            f"{ticket.key} is already at {ticket.tier}, the top tier; {manager} manages it."
+        )
+
+
 def escalate(
     db: Session,
     playbook: Playbook,
@@ -56,8 +64,7 @@ def escalate(
     note: str | None = None,
 ) -> list[TimelineEvent]:
     """Climb one tier and offer the ticket to the new tier's primary; the manager is told."""
-    if ticket.tier == TIERS[-1]:
-        raise Invalid(f"{ticket.key} is already at {ticket.tier}; its manager has been told.")
+    require_can_climb(ticket)
     before = {"tier": ticket.tier, "owner": ticket.owner_id}
     ticket.tier = TIERS[TIERS.index(ticket.tier) + 1]
     ticket.escalated_at = now

@@ -6,12 +6,12 @@ from app import tickets
 from app.context import Relay
 from app.listeners import operations
 from app.listeners.answering import answering, tell
-from app.listeners.commands import open_ticket_modal
+from app.listeners.commands import escalation_form, open_ticket_modal
 from blocks.ids import Action
-from blocks.ticket_modals import escalate_modal, resolve_modal, severity_modal, ticket_modal
+from blocks.ticket_modals import resolve_modal, severity_modal, ticket_modal
 
 MODALS = {
-    Action.ESCALATE: lambda relay: escalate_modal,
+    Action.ESCALATE: lambda relay: escalation_form,
     Action.SEVERITY: lambda relay: lambda t: severity_modal(t, relay.playbook),
     Action.RESOLVE: lambda relay: resolve_modal,
 }

@@ -4,7 +4,7 @@ import re
 
 from slack_bolt import App
 
-from app import tickets
+from app import escalation, tickets
 from app.classification import suggest_severity
 from app.context import Relay
 from app.errors import Forbidden, Invalid
@@ -90,6 +90,11 @@ def open_ticket_modal(relay: Relay, key: str, user_id: str, trigger_id: str, cli
     client.views_open(trigger_id=trigger_id, view=view)
 
 
+def escalation_form(ticket, note: str = "") -> dict:
+    escalation.require_can_climb(ticket)
+    return escalate_modal(ticket, note=note)
+
+
 SEVERITY = re.compile(r"^(?:sev)?([1-4])$", re.IGNORECASE)
 
 
@@ -118,8 +123,9 @@ def handle(relay: Relay, command: dict, client) -> dict | None:
     if sub == "escalate":
         key = _key(args, "/esc escalate KEY [reason]")
         note = plain(rest.strip()[len(args[0]) :].strip(), 3000)
-        build = lambda t: escalate_modal(t, note=note)  # noqa: E731
-        open_ticket_modal(relay, key, user, command["trigger_id"], client, build)
+        open_ticket_modal(
+            relay, key, user, command["trigger_id"], client, lambda t: escalation_form(t, note)
+        )
         return None
     if sub == "sev":
         key = _key(args, "/esc sev KEY 1-4 [reason]")
