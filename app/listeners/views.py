@@ -105,15 +105,21 @@ def register(app: App, relay: Relay) -> None:
             ack(response_action="errors", errors=exc.fields)
             return
         ack()
-        intake.source_permalink = permalink(client, intake.source_channel, intake.source_ts)
-        with relay.sessions() as db, db.begin():
-            now = relay.now()
-            ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
-            if not created:
-                log.info("intake.duplicate_submission", key=ticket.key)
-                return
-            opened = tickets.timeline(db, ticket)[0]
-            notify.events_happened(db, relay.playbook, ticket, [opened], now=now)
-            notify.confirm_opened(db, relay.playbook, ticket, now=now)
-            ticket_id = ticket.id
-        relay.deliver(ticket_id)
+        with answering(body, None, client):
+            open_checked(relay, client, intake)
+
+
+def open_checked(relay: Relay, client, intake: tickets.Intake) -> None:
+    """Store the ticket with its card and confirmation in one transaction, then deliver."""
+    intake.source_permalink = permalink(client, intake.source_channel, intake.source_ts)
+    with relay.sessions() as db, db.begin():
+        now = relay.now()
+        ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
+        if not created:
+            log.info("intake.duplicate_submission", key=ticket.key)
+            return
+        opened = tickets.timeline(db, ticket)[0]
+        notify.events_happened(db, relay.playbook, ticket, [opened], now=now)
+        notify.confirm_opened(db, relay.playbook, ticket, now=now)
+        ticket_id = ticket.id
+    relay.deliver(ticket_id)
