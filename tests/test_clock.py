@@ -23,8 +23,6 @@ from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
 from tests.test_escalation import MON_0900, open_sev3, uid
 
-PG = os.environ.get("RELAY_TEST_DATABASE_URL", "").startswith("postgresql")
-
 
 class Clock:
     def __init__(self, value):
@@ -117,7 +115,7 @@ def test_tick_cost_reads_only_what_is_due(relay, playbook):
     assert tick(relay).tickets == 1
 
 
-# -- real clock processes on PostgreSQL ----------------------------------------------------
+# -- real clock processes (PostgreSQL: SKIP LOCKED claims; SQLite: the write lock) ---------
 
 
 def due_now(relay, playbook, count):
@@ -159,11 +157,14 @@ def clock_process(scratch_url, sim, *extra, lease="60"):
     )
 
 
-@pytest.mark.skipif(not PG, reason="two clock processes need PostgreSQL (SKIP LOCKED)")
 def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, playbook):
     ids = due_now(relay, playbook, 150)
     procs = [clock_process(scratch_url, sim, "--once") for _ in range(2)]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    try:
+        assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    finally:
+        for proc in procs:
+            proc.kill()
     for ticket_id in ids:
         assert events_of(relay, ticket_id, "sla.breached") == 1
         assert events_of(relay, ticket_id, "handoff.offered") == 1
@@ -175,14 +176,15 @@ def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, play
         assert len(keys) == len(set(keys))
 
 
-@pytest.mark.skipif(not PG, reason="the SIGKILL test runs real clock processes on PostgreSQL")
 def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, playbook):
     ids = due_now(relay, playbook, 40)
     sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.05)
     victim = clock_process(scratch_url, sim, lease="1")
-    sim.wait_for(lambda: len(sim.calls) > 20, timeout=30, what="the clock to start delivering")
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=10)
+    try:
+        sim.wait_for(lambda: len(sim.calls) > 20, timeout=30, what="the clock to start delivering")
+    finally:
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(timeout=10)
     sim.faults.clear()
     with relay.sessions() as db:
         pending = db.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
