@@ -198,7 +198,10 @@ def change_severity(
     ticket.response_target_minutes, ticket.resolution_target_minutes = playbook.targets(
         severity, ticket.customer
     )
-    ticket.policy = snapshot_policy(playbook, ticket)
+    # The new severity brings its own targets and deadlines; who escalation goes to stays
+    # as it was snapshotted when the ticket opened.
+    fresh = snapshot_policy(playbook, ticket)
+    ticket.policy = {**fresh, "tiers": ticket.policy["tiers"], "manager": ticket.policy["manager"]}
     retarget(playbook, ticket, now=now)
     ticket.updated_at = now
     after = {

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.db import scratch_database  # noqa: E402
-from app.drill import seed_workspace  # noqa: E402
+from app.drills.workspace import seed_workspace  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.simulator import SlackSimulator  # noqa: E402
 
@@ -69,6 +69,19 @@ def start_web(target: str, env: dict) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit(f"{target} did not start")
+
+
+def peak_rss_mb(pid: int) -> list[float]:
+    """VmHWM (peak resident memory) of a process and its children, in MB (Linux)."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        pids += [int(c) for c in task.read_text().split()]
+    peaks = []
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return peaks
 
 
 def drive(send, rate: float, seconds: float) -> list[float]:
@@ -170,6 +183,7 @@ def run(args, playbook, database_url: str) -> list[dict]:
                 measure(sim, ws, bare_base, "bare Bolt (ack only)", args.rate, args.seconds, card),
                 measure(sim, ws, relay_base, "Relay web", args.rate, args.seconds, card),
             ]
+            results[1]["rss"] = peak_rss_mb(relay.pid)
         finally:
             for proc in (relay, bare):
                 proc.terminate()
@@ -193,6 +207,8 @@ def report(args, database_url: str, results: list[dict]) -> None:
         ratio50 = pct(relay_r[kind], 50) / pct(bare_r[kind], 50)
         ratio99 = pct(relay_r[kind], 99) / pct(bare_r[kind], 99)
         print(f"ratio Relay/bare {kind}: p50 {ratio50:.2f}x, p99 {ratio99:.2f}x")
+    rss = ", ".join(f"{mb:.0f}" for mb in relay_r["rss"])
+    print(f"Relay web peak resident memory (gunicorn master, workers): {rss} MB")
 
 
 if __name__ == "__main__":

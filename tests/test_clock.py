@@ -17,7 +17,7 @@ from app import db as relay_db
 from app import notify, tickets
 from app.clock import tick
 from app.context import Relay
-from app.drill import seed_workspace
+from app.drills.workspace import seed_workspace
 from app.models import OutboxMessage, Ticket, TimelineEvent
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT

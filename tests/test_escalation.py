@@ -137,6 +137,7 @@ def test_manual_escalation_keeps_the_note_and_stops_at_l3(db, playbook):
 
 def test_severity_change_retargets_from_the_open_time(db, playbook):
     ticket = open_sev3(db, playbook)
+    ticket.policy = {**ticket.policy, "manager": "daniel.ng"}  # as snapshotted at open
     later = MON_0900 + timedelta(minutes=20)
     event = escalation.change_severity(
         db,
@@ -151,6 +152,8 @@ def test_severity_change_retargets_from_the_open_time(db, playbook):
     assert ticket.response_due_at == MON_0900 + timedelta(minutes=response)  # Sev1 is 24x7
     assert event.before["severity"] == 3 and event.after["severity"] == 1
     assert event.note == "Spread" and ticket.policy["calendar"] == "24x7"
+    assert ticket.policy["handoff_minutes"] == playbook.severity(1).handoff_minutes
+    assert ticket.policy["manager"] == "daniel.ng", "the escalation path stays as snapshotted"
     with pytest.raises(Forbidden):
         escalation.change_severity(
             db, playbook, ticket, severity=4, by="U0NOBODY00", now=later, reason=""

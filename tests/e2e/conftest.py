@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.drill import seed_workspace
+from app.drills.workspace import seed_workspace
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK
 
