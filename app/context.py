@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import outbox
+from app.notify import card_message
 from app.playbook import Playbook
 
 
@@ -27,5 +28,10 @@ class Relay:
     def deliver(self, ticket_id: int | None = None) -> int:
         """Send what the last commit enqueued; what fails is retried by the clock."""
         return outbox.deliver(
-            self.sessions, self.client, now=self.now, ticket_id=ticket_id, lease=self.outbox_lease
+            self.sessions,
+            self.client,
+            now=self.now,
+            ticket_id=ticket_id,
+            lease=self.outbox_lease,
+            render_card=lambda ticket: card_message(self.playbook, ticket, now=self.now()),
         )

@@ -11,14 +11,14 @@ from blocks.notices import dm_text, handoff_dm, thread_text
 from blocks.tickets import card_text, opened_confirmation, ticket_card
 
 
+def card_message(playbook: Playbook, ticket: Ticket, *, now: datetime) -> dict:
+    """The card as it is now; rendered when it is delivered (see outbox.deliver)."""
+    return {"text": card_text(ticket, playbook), "blocks": ticket_card(ticket, playbook, now=now)}
+
+
 def card_row(playbook: Playbook, ticket: Ticket, event: TimelineEvent, *, now) -> dict:
     """Post the card (first time) or update it in place."""
-    payload = {
-        "channel": playbook.teams[ticket.team].queue_channel,
-        "text": card_text(ticket, playbook),
-        "blocks": ticket_card(ticket, playbook, now=now),
-        "unfurl_links": False,
-    }
+    payload = {"channel": playbook.teams[ticket.team].queue_channel, "unfurl_links": False}
     return row(
         key=f"card:{ticket.id}:{event.id}",
         method="relay.card",
@@ -34,18 +34,13 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
     if not events:
         return []
     rows = [card_row(playbook, ticket, events[-1], now=now)]
+    # One thread message for what happened at once: fewer posts under Slack's per-channel limit.
+    texts = [t for t in (thread_text(e, ticket, playbook) for e in events) if t]
+    if texts:
+        key = f"thread:{ticket.id}:{events[-1].id}"
+        payload = {"text": "\n".join(texts)}
+        rows.append(row(key=key, method="relay.thread", payload=payload, now=now, ticket=ticket))
     for event in events:
-        text = thread_text(event, ticket, playbook)
-        if text:
-            rows.append(
-                row(
-                    key=f"thread:{ticket.id}:{event.id}",
-                    method="relay.thread",
-                    payload={"text": text},
-                    now=now,
-                    ticket=ticket,
-                )
-            )
         for user_id in (event.after or {}).get("notify", []):
             if event.kind == "handoff.offered":
                 message = handoff_dm(event, ticket, playbook)

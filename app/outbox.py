@@ -102,6 +102,7 @@ def deliver(
     ticket_id: int | None = None,
     limit: int = 200,
     lease: timedelta = LEASE,
+    render_card: Callable[[Ticket], dict] | None = None,
 ) -> int:
     """Deliver what is due; returns how many rows were sent. A ticket's card rows go in
     order, and so do its thread rows: while one waits (back-off, claimed elsewhere, card
@@ -126,7 +127,7 @@ def deliver(
             stream = (row_ticket, method) if method in ("relay.card", "relay.thread") else None
             if stream in held:
                 continue
-            if due_at <= now() and _deliver_one(sessions, client, row_id, now, lease):
+            if due_at <= now() and _deliver_one(sessions, client, row_id, now, lease, render_card):
                 sent += 1
             elif stream is not None:
                 held.add(stream)
@@ -135,7 +136,7 @@ def deliver(
         after = page[-1].id
 
 
-def _deliver_one(sessions, client, row_id: int, now, lease: timedelta) -> bool:
+def _deliver_one(sessions, client, row_id: int, now, lease: timedelta, render_card) -> bool:
     with sessions() as db, db.begin():
         if not _claim(db, row_id, now(), lease):
             return False
@@ -143,15 +144,19 @@ def _deliver_one(sessions, client, row_id: int, now, lease: timedelta) -> bool:
         method, args, key = row.method, dict(row.payload), row.idem_key
         ticket = db.get(Ticket, row.ticket_id) if row.ticket_id is not None else None
         card = (ticket.card_channel, ticket.card_ts) if ticket is not None else None
+        covers = row_id
+        if method == "relay.card" and render_card is not None:
+            # The card shows the ticket as it is now, which also stands for the card rows
+            # enqueued before this moment: they are done when this one is.
+            args.update(render_card(ticket))
+            covers = db.scalar(
+                _pending_cards(row.ticket_id).with_only_columns(func.max(OutboxMessage.id))
+            )
     bound = log.bind(outbox_id=row_id, method=method, key=key)
     answer = error = None
     try:
         answer = _send(client, method, args, card)
-    except Later as exc:
-        error = exc
-    except SlackApiError as exc:
-        error = exc
-    except (URLError, TimeoutError, ConnectionError, OSError) as exc:
+    except (Later, SlackApiError, URLError, TimeoutError, ConnectionError, OSError) as exc:
         error = exc
     with sessions() as db, db.begin():
         row = db.get(OutboxMessage, row_id)
@@ -173,8 +178,23 @@ def _deliver_one(sessions, client, row_id: int, now, lease: timedelta) -> bool:
         row.result = {k: answer[k] for k in ("channel", "ts") if k in answer}
         row.status = OutboxStatus.SENT
         row.sent_at = now()
+        if covers > row_id:
+            superseded = _pending_cards(row.ticket_id).where(OutboxMessage.id <= covers)
+            db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(superseded.with_only_columns(OutboxMessage.id)))
+                .values(status=OutboxStatus.SENT, sent_at=now(), result={"covered_by": row_id})
+            )
         bound.info("outbox.sent", attempts=row.attempts)
         return True
+
+
+def _pending_cards(ticket_id: int):
+    return select(OutboxMessage).where(
+        OutboxMessage.ticket_id == ticket_id,
+        OutboxMessage.method == "relay.card",
+        OutboxMessage.status == OutboxStatus.PENDING,
+    )
 
 
 def _failed(row: OutboxMessage, exc: SlackApiError, now: datetime, bound) -> None:

@@ -124,3 +124,22 @@ def test_permanent_error_is_recorded_not_retried(world, sim, sessions):
     outbox.deliver(sessions, client, now=Clock())
     (row,) = rows(sessions, ticket_id)
     assert row.status == OutboxStatus.FAILED and row.last_error == "channel_not_found"
+
+
+def test_card_rendered_at_delivery_covers_every_pending_card_row(world, sim, sessions):
+    client, ticket_id, channel = world
+    for n in (1, 2, 3):
+        enqueue(sessions, ticket_id, f"card:{ticket_id}:{n}", "relay.card", {"channel": channel})
+    renders = []
+
+    def render(ticket):
+        renders.append(ticket.key)
+        return {"text": f"{ticket.key} as it is now"}
+
+    assert outbox.deliver(sessions, client, now=Clock(), render_card=render) == 1
+    assert len(renders) == 1
+    posted = [c for c in sim.calls if c.method in ("chat.postMessage", "chat.update")]
+    assert len(posted) == 1 and posted[0].args["text"].endswith("as it is now")
+    statuses = [r.status for r in rows(sessions, ticket_id)]
+    assert statuses == [OutboxStatus.SENT] * 3
+    assert rows(sessions, ticket_id)[2].result == {"covered_by": rows(sessions, ticket_id)[0].id}
