@@ -45,9 +45,10 @@ def offer_handoff(db, playbook, ticket: Ticket, *, step: str, now: datetime) -> 
     return add_event(db, ticket, kind="handoff.offered", by=None, now=now, after=after)
 
 
-def require_can_climb(ticket: Ticket) -> None:
+def require_can_climb(playbook: Playbook, ticket: Ticket) -> None:
     if ticket.tier == TIERS[-1]:
-        manager = ticket.policy["manager"]
+        person = playbook.people.get(ticket.policy["manager"])
+        manager = person.name if person else ticket.policy["manager"]
         raise Invalid(
             f"{ticket.key} is already at {ticket.tier}, the top tier; {manager} manages it."
         )
@@ -64,7 +65,7 @@ def escalate(
     note: str | None = None,
 ) -> list[TimelineEvent]:
     """Climb one tier and offer the ticket to the new tier's primary; the manager is told."""
-    require_can_climb(ticket)
+    require_can_climb(playbook, ticket)
     before = {"tier": ticket.tier, "owner": ticket.owner_id}
     ticket.tier = TIERS[TIERS.index(ticket.tier) + 1]
     ticket.escalated_at = now

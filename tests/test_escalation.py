@@ -131,7 +131,7 @@ def test_manual_escalation_keeps_the_note_and_stops_at_l3(db, playbook):
     assert kinds(events) == ["escalated", "handoff.offered"]
     assert events[0].note == "Tried a re-run" and ticket.handoff_note == "Tried a re-run"
     escalation.escalate(db, playbook, ticket, by=None, now=MON_0900, reason="manual")
-    with pytest.raises(Invalid, match="already at L3, the top tier; james.whitfield manages it"):
+    with pytest.raises(Invalid, match="already at L3, the top tier; James Whitfield manages it"):
         escalation.escalate(db, playbook, ticket, by=None, now=MON_0900, reason="manual")
 
 

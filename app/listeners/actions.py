@@ -11,7 +11,7 @@ from blocks.ids import Action
 from blocks.ticket_modals import resolve_modal, severity_modal, ticket_modal
 
 MODALS = {
-    Action.ESCALATE: lambda relay: escalation_form,
+    Action.ESCALATE: lambda relay: lambda t: escalation_form(relay.playbook, t),
     Action.SEVERITY: lambda relay: lambda t: severity_modal(t, relay.playbook),
     Action.RESOLVE: lambda relay: resolve_modal,
 }
@@ -56,5 +56,6 @@ def register(app: App, relay: Relay) -> None:
         with answering(body, None, client):
             with relay.sessions() as db:
                 ticket = tickets.get_ticket(db, action["value"])
+                tickets.require_may_see(relay.playbook, ticket, body["user"]["id"])
                 view = ticket_modal(ticket, relay.playbook, now=relay.now())
             client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -7,7 +7,7 @@ from slack_bolt import App
 from app import escalation, tickets
 from app.classification import suggest_severity
 from app.context import Relay
-from app.errors import Forbidden, Invalid
+from app.errors import Invalid
 from app.listeners import operations
 from app.listeners.answering import answering
 from blocks.ids import Command
@@ -56,9 +56,7 @@ def open_new(relay: Relay, command: dict, client, title: str) -> None:
 def show(relay: Relay, user_id: str, key: str) -> dict:
     with relay.sessions() as db:
         ticket = tickets.get_ticket(db, key)
-        etype = relay.playbook.escalation_types[ticket.escalation_type]
-        if etype.confidential and not relay.playbook.may_act(user_id, ticket.team):
-            raise Forbidden(f"{ticket.key} is confidential.")
+        tickets.require_may_see(relay.playbook, ticket, user_id)
         return {
             "text": headline(ticket, relay.playbook),
             "blocks": ticket_details(ticket, relay.playbook, now=relay.now()),
@@ -78,6 +76,7 @@ def list_tickets(relay: Relay, user_id: str, which: str) -> dict:
             title = "Open tickets of " + ", ".join(escape(playbook.teams[k].name) for k in teams)
         else:
             raise Invalid("Usage: `/esc list mine` or `/esc list team`.")
+        found = [t for t in found if tickets.may_see(playbook, t, user_id)]
         return {"text": title, "blocks": ticket_list(title, found, playbook)}
 
 
@@ -90,8 +89,8 @@ def open_ticket_modal(relay: Relay, key: str, user_id: str, trigger_id: str, cli
     client.views_open(trigger_id=trigger_id, view=view)
 
 
-def escalation_form(ticket, note: str = "") -> dict:
-    escalation.require_can_climb(ticket)
+def escalation_form(playbook, ticket, note: str = "") -> dict:
+    escalation.require_can_climb(playbook, ticket)
     return escalate_modal(ticket, note=note)
 
 
@@ -124,7 +123,12 @@ def handle(relay: Relay, command: dict, client) -> dict | None:
         key = _key(args, "/esc escalate KEY [reason]")
         note = plain(rest.strip()[len(args[0]) :].strip(), 3000)
         open_ticket_modal(
-            relay, key, user, command["trigger_id"], client, lambda t: escalation_form(t, note)
+            relay,
+            key,
+            user,
+            command["trigger_id"],
+            client,
+            lambda t: escalation_form(relay.playbook, t, note),
         )
         return None
     if sub == "sev":

@@ -21,5 +21,6 @@ def register(app: App, relay: Relay) -> None:
             by_risk = lambda t: risk_key(playbook, t, now=now)  # noqa: E731
             mine = sorted(tickets.tickets_of_user(db, user, limit=50), key=by_risk)
             queue = tickets.tickets_of_teams(db, teams, limit=100) if teams else []
+            mine = [t for t in mine if tickets.may_see(playbook, t, user)]
             view = home_view(mine, sorted(queue, key=by_risk), playbook, now=now)
         client.views_publish(user_id=user, view=view)
