@@ -1,12 +1,13 @@
 """Slack side effects committed with the state change, delivered right after commit.
 
 Rows are claimed with a compare-and-set lease (safe with several processes on SQLite and
-PostgreSQL), delivered in order per ticket, retried with back-off that honours Retry-After,
-and keyed so that the same effect is never enqueued twice.
+PostgreSQL), delivered in order within each ticket's card and thread streams, retried with
+back-off that honours Retry-After, and keyed so that the same effect is never enqueued twice.
 
 Two pseudo-methods need the ticket's card: `relay.card` posts the card into the team queue
 channel the first time and updates it in place afterwards (channel and ts are written back);
-`relay.thread` posts into the card's thread.
+`relay.thread` posts into the card's thread. The card is rendered when it is delivered
+(`render_card`), so one delivery covers every card row pending for the ticket.
 """
 
 from collections.abc import Callable
@@ -228,7 +229,3 @@ def _retry(row: OutboxMessage, now: datetime, retry_after: int | None, why: str,
     row.next_attempt_at = now + timedelta(seconds=delay)
     bound.warning("outbox.retry", error=why, delay=delay, attempts=row.attempts)
 
-
-def backlog(db: Session) -> int:
-    pending = OutboxMessage.status == OutboxStatus.PENDING
-    return db.scalar(select(func.count()).select_from(OutboxMessage).where(pending))
