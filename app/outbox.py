@@ -228,4 +228,3 @@ def _retry(row: OutboxMessage, now: datetime, retry_after: int | None, why: str,
     delay = retry_after if retry_after is not None else min(2 ** (row.attempts - 1), MAX_BACKOFF)
     row.next_attempt_at = now + timedelta(seconds=delay)
     bound.warning("outbox.retry", error=why, delay=delay, attempts=row.attempts)
-
