@@ -10,12 +10,13 @@ from app.clocks import is_paused, refresh_next_action, retarget, snapshot_policy
 from app.errors import Forbidden, Invalid
 from app.models import OPEN_STATUSES, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
-from app.tickets import add_event, require_may_act
+from app.tickets import REASON_LIMIT, add_event, clean_text, require_may_act
 
 log = structlog.get_logger()
 
 TIERS = ("L1", "L2", "L3")
 NEXT_STEP = {"primary": "secondary", "secondary": "manager"}
+SUMMARY_LIMIT = 2000
 
 
 def _ids(playbook: Playbook, handle: str | None) -> list[str]:
@@ -188,6 +189,9 @@ def change_severity(
     require_may_act(playbook, ticket, by)
     if severity not in (1, 2, 3, 4):
         raise Invalid("Severity is 1, 2, 3 or 4.")
+    reason = clean_text(reason)
+    if len(reason) > REASON_LIMIT:
+        raise Invalid(f"Keep the reason under {REASON_LIMIT} characters, please.")
     if severity == ticket.severity:
         return None
     before = {
@@ -265,7 +269,13 @@ def resolve(db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: st
     require_may_act(playbook, ticket, by)
     if ticket.status not in OPEN_STATUSES:
         raise Invalid(f"{ticket.key} is already {ticket.status.value}.")
-    if not summary.strip():
+    summary = clean_text(summary)
+    if len(summary) > SUMMARY_LIMIT:
+        raise Invalid(
+            f"At most {SUMMARY_LIMIT} characters, please.",
+            {"summary": f"At most {SUMMARY_LIMIT} characters, please."},
+        )
+    if not summary:
         raise Invalid("Say in a sentence how it was resolved.", {"summary": "Please fill this in."})
     if is_paused(ticket):
         ticket.pauses = [*ticket.pauses[:-1], [ticket.pauses[-1][0], now.isoformat()]]

@@ -181,7 +181,10 @@ def test_resolve_stops_the_clocks(db, playbook):
     amara = uid(playbook, "amara.okafor")
     with pytest.raises(Invalid):
         escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="  ")
-    escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="Fixed the job")
+    with pytest.raises(Invalid, match="At most 2000"):
+        escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="x" * 2001)
+    escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="Fixed\u202e the job")
+    assert ticket.resolution_summary == "Fixed the job"
     assert ticket.status == Status.RESOLVED and ticket.next_action_at is None
     assert escalation.act_on_due(db, playbook, ticket, now=MON_0900 + timedelta(days=9)) == []
 
