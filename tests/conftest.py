@@ -17,12 +17,11 @@ PLAYBOOK = ROOT / "playbook.yml"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-def shared_slack(*parts: str) -> Path:
-    """A file of ../shared/slack, or skip the test with the reason."""
-    path = SHARED_SLACK.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs the published Slack artefacts at {path} (../shared/slack is absent)")
-    return path
+def shared_path(*parts: str) -> Path:
+    """The published Slack artefacts (../shared/slack beside the repo root), or skip."""
+    if not (SHARED_SLACK / "README.md").is_file():
+        pytest.skip(f"Slack artefacts not found at {SHARED_SLACK} (../shared/slack)")
+    return SHARED_SLACK.joinpath(*parts)
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,10 @@ from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from tests.conftest import shared_path
+
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
-SCHEMAS = ROOT.parent / "shared" / "slack" / "manifest"
 BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
 
 
@@ -28,9 +29,8 @@ def refs_in(node) -> set[str]:
 
 @pytest.fixture(scope="module")
 def validator() -> Draft7Validator:
-    top = SCHEMAS / "slackapi-manifest.schema.json"
-    if not top.exists():
-        pytest.skip(f"Slack manifest schemas not found in {SCHEMAS} (the shared research folder)")
+    schemas = shared_path("manifest")
+    top = schemas / "slackapi-manifest.schema.json"
     schema = json.loads(top.read_text())
     Draft7Validator.check_schema(schema)
     versions = {}
@@ -39,7 +39,7 @@ def validator() -> Draft7Validator:
     assert set(versions.values()) == {"1.0.0", "2.0.0"}
     registry = Registry()
     for uri, version in versions.items():
-        contents = json.loads((SCHEMAS / f"slackapi-manifest.schema.{version}.json").read_text())
+        contents = json.loads((schemas / f"slackapi-manifest.schema.{version}.json").read_text())
         registry = registry.with_resource(uri, DRAFT7.create_resource(contents))
     return Draft7Validator(schema, registry=registry)
 
@@ -80,14 +80,14 @@ def test_manifest_matches_slacks_schema(validator, manifest):
     "name", ["slackapi-test-manifest.v1.invalid.json", "slackapi-test-manifest.v2.invalid.json"]
 )
 def test_the_validator_rejects_slacks_invalid_examples(validator, name):
-    assert schema_errors(validator, json.loads((SCHEMAS / name).read_text()))
+    assert schema_errors(validator, json.loads(shared_path("manifest", name).read_text()))
 
 
 @pytest.mark.parametrize(
     "name", ["slackapi-test-manifest.v1.valid.json", "slackapi-test-manifest.v2.valid.json"]
 )
 def test_the_validator_accepts_slacks_valid_examples(validator, name):
-    assert schema_errors(validator, json.loads((SCHEMAS / name).read_text())) == []
+    assert schema_errors(validator, json.loads(shared_path("manifest", name).read_text())) == []
 
 
 @pytest.mark.parametrize(

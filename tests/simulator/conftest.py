@@ -6,7 +6,6 @@ import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
@@ -14,16 +13,9 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from app.simulator import SlackSimulator
+from tests.conftest import shared_path  # noqa: F401 (re-exported for the simulator tests)
 
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "slack"
 SECRET = "test-signing-secret"
-
-
-def shared_path() -> Path:
-    """The published Slack artefacts (../shared/slack beside the repo root), or skip."""
-    if not (SHARED / "README.md").is_file():
-        pytest.skip(f"Slack artefacts not found at {SHARED.resolve()} (../shared/slack)")
-    return SHARED
 
 
 class FakeClock:
