@@ -11,10 +11,10 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from app import db
-from app.context import Relay
 from app.listeners import register_listeners
 from app.logs import configure_logging
 from app.playbook import PlaybookError, load_playbook
+from app.runtime import Relay
 from app.settings import Settings
 
 log = structlog.get_logger()

@@ -59,7 +59,7 @@ def cmd_playbook_check(args) -> int:
 
 
 def cmd_drill(args) -> int:
-    from app.drill import run_drill
+    from app.drills.runner import run_drill
 
     return run_drill(args.scenario, playbook=args.playbook, out=sys.stdout)
 

@@ -13,16 +13,16 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import db as relay_db  # noqa: E402
 from app import tickets  # noqa: E402
-from app.clock import act  # noqa: E402
-from app.context import Relay  # noqa: E402
-from app.models import Ticket  # noqa: E402
+from app.changes import fire_due_timers  # noqa: E402
+from app.models import Deadline, Ticket  # noqa: E402
+from app.runtime import Relay  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -66,11 +66,19 @@ def fill(relay: Relay, row: dict, total: int) -> list[int]:
         start = db.query(Ticket).count()
         for first in range(start, total, 5000):
             batch = [
-                {**row, "key": f"B-{n}", "intake_id": None, "next_action_at": later}
+                {**row, "key": f"B-{n}", "intake_id": None}
                 for n in range(first, min(first + 5000, total))
             ]
             db.execute(insert(Ticket), batch)
-        ids = [t.id for t in db.query(Ticket.id).order_by(Ticket.id).limit(DUE)]
+        db.execute(delete(Deadline))
+        ids = [t.id for t in db.query(Ticket.id).order_by(Ticket.id)]
+        for first in range(0, len(ids), 5000):
+            timers = [
+                {"subject": "ticket", "subject_id": i, "kind": "resolution.breach", "due_at": later}
+                for i in ids[first : first + 5000]
+            ]
+            db.execute(insert(Deadline), timers)
+        ids = ids[:DUE]
     return ids
 
 
@@ -86,8 +94,16 @@ def make_due(relay: Relay, ids: list[int]) -> None:
                 handoff_to=None,
                 handoff_step=None,
                 handoff_due_at=None,
-                next_action_at=NOW - timedelta(minutes=1),
             )
+        )
+        db.execute(delete(Deadline).where(Deadline.subject_id.in_(ids)))
+        due = NOW - timedelta(minutes=1)
+        db.execute(
+            insert(Deadline),
+            [
+                {"subject": "ticket", "subject_id": i, "kind": "response.breach", "due_at": due}
+                for i in ids
+            ],
         )
 
 
@@ -106,16 +122,17 @@ def measure(url: str, sizes: list[int], rounds: int) -> list[tuple[int, float, f
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("ANALYZE tickets")
+                conn.exec_driver_sql("ANALYZE deadlines")
         due_ms, idle_ms, events = [], [], []
         for _ in range(rounds):
             make_due(relay, ids)
             start = time.perf_counter()
-            result = act(relay)
+            acted, found = fire_due_timers(relay)
             due_ms.append((time.perf_counter() - start) * 1000)
-            assert result.tickets == DUE and result.events == 3 * DUE, result
-            events.append(result.events)
+            assert acted == DUE and found == 3 * DUE, (acted, found)
+            events.append(found)
             start = time.perf_counter()
-            act(relay)
+            fire_due_timers(relay)
             idle_ms.append((time.perf_counter() - start) * 1000)
         results.append((size, statistics.median(due_ms), statistics.median(idle_ms), events[-1]))
     engine.dispose()
@@ -130,7 +147,9 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     quiet()
-    print(f"clock tick (claim + act + enqueue notices), {DUE} due, median of {args.rounds}")
+    print(
+        f"clock tick (claim + fire timers + sync timers + enqueue notices, no sending), {DUE} due, median of {args.rounds}"
+    )
     print(f"{'database':10} {'open':>8} {'100 due ms':>11} {'0 due ms':>9} {'events':>7}")
     with ExitStack() as stack:
         folder = stack.enter_context(tempfile.TemporaryDirectory())

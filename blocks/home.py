@@ -3,13 +3,13 @@ each sorted by SLA risk, each entry with its due time and a button to open it.""
 
 from datetime import datetime
 
-from app.clocks import clock_views
 from app.models import Ticket
 from app.playbook import Playbook
-from app.sla import SlaState
+from app.sla.business_time import SlaState
+from app.sla.targets import clock_views
+from blocks.card import STATE_LABEL, headline
 from blocks.ids import Action
 from blocks.notices import local_time
-from blocks.tickets import STATE_LABEL, headline
 
 PER_LIST = 10
 

@@ -2,8 +2,8 @@
 
 import json
 
-from app.classification import Suggestion
 from app.playbook import Playbook
+from app.tickets.classification import Suggestion
 from blocks.ids import Callback, Field
 from blocks.inputs import input_block, text_input
 from blocks.text import plain

@@ -5,10 +5,10 @@ from datetime import datetime
 
 from app.models import Ticket
 from app.playbook import Playbook
+from blocks.card import ticket_details
 from blocks.ids import Callback, Field
 from blocks.inputs import input_block, text_input
 from blocks.text import plain, truncate
-from blocks.tickets import ticket_details
 
 
 def _modal(callback: Callback, title: str, submit: str, ticket: Ticket, blocks: list) -> dict:

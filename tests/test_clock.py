@@ -14,14 +14,14 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from app import db as relay_db
-from app import notify, tickets
+from app import changes
 from app.clock import tick
-from app.context import Relay
+from app.runtime import Relay
 from app.drills.workspace import seed_workspace
 from app.models import OutboxMessage, Ticket, TimelineEvent
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
-from tests.test_escalation import MON_0900, open_sev3, uid
+from tests.sla.test_escalation import MON_0900, open_sev3, uid
 
 
 class Clock:
@@ -63,8 +63,7 @@ def relay(scratch_url, sim, playbook):
 def open_with_card(relay, playbook, *, now, **overrides):
     with relay.sessions() as db, db.begin():
         ticket = open_sev3(db, playbook, now=now, **overrides)
-        opened = tickets.timeline(db, ticket)[0]
-        notify.events_happened(db, playbook, ticket, [opened], now=now)
+        changes.record_opening(db, playbook, ticket, now=now)
         return ticket.id, ticket.key
 
 
@@ -90,7 +89,7 @@ def test_tick_warns_once_and_a_second_tick_does_nothing(relay, sim, playbook):
     second = tick(relay)
     assert (second.tickets, second.events, second.sent) == (0, 0, 0)
     amara = uid(playbook, "amara.okafor")
-    assert len(dms_to(sim, amara, f"*{key}*")) == 1
+    assert len(dms_to(sim, amara, f":warning: *{key}*")) == 1
     assert events_of(relay, ticket_id, "sla.warning") == 1
 
 
@@ -133,6 +132,7 @@ def due_now(relay, playbook, count):
                 intake_id=f"V0CLOCK{n}",
             )
             assert ticket.severity == 1
+            changes.record_opening(db, playbook, ticket, now=opened)
             ids.append(ticket.id)
     return ids
 

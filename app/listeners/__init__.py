@@ -1,20 +1,40 @@
-"""Slack in: the whole routing table, and the one error handler."""
+"""Slack in: the whole routing table on one screen, and the one error handler. Listeners
+are module-level functions; each finds Relay's runtime in Bolt's `context["relay"]`."""
 
 import structlog
 from slack_bolt import App
 
-from app.context import Relay
 from app.listeners import actions, commands, events, shortcuts, views
+from app.runtime import Relay
+from blocks.ids import Action, Callback, Command, Shortcut
 
 log = structlog.get_logger()
 
 
 def register_listeners(app: App, relay: Relay) -> None:
-    commands.register(app, relay)
-    actions.register(app, relay)
-    shortcuts.register(app, relay)
-    views.register(app, relay)
-    events.register(app, relay)
+    @app.middleware
+    def with_relay(context, next):
+        context["relay"] = relay
+        next()
+
+    app.command(Command.ESC)(commands.handle_esc)
+
+    app.action(Action.ACK)(actions.handle_ack)
+    app.action(Action.ACCEPT_HANDOFF)(actions.handle_accept_handoff)
+    app.action(Action.ASSIGN)(actions.handle_assign)
+    for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
+        app.action(form)(actions.handle_ticket_form_button)
+    app.action(Action.OPEN)(actions.handle_open)
+
+    app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
+    app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
+
+    app.view(Callback.NEW_TICKET)(views.handle_new_ticket)
+    app.view(Callback.ESCALATE)(views.handle_escalate)
+    app.view(Callback.RESOLVE)(views.handle_resolve)
+    app.view(Callback.SEVERITY)(views.handle_severity)
+
+    app.event("app_home_opened")(events.handle_app_home_opened)
 
     @app.error
     def handle_error(error):

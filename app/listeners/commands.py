@@ -1,162 +1,205 @@
-"""`/esc` and its subcommands. Answers are ephemeral (response_url)."""
+"""`/esc` and its subcommands, from one table (`SUBCOMMANDS`) that also writes `/esc help`
+and is checked against the manifest's usage hint. Answers are ephemeral (response_url)."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from slack_bolt import App
-
-from app import escalation, tickets
-from app.classification import suggest_severity
-from app.context import Relay
+from app import changes, tickets
 from app.errors import Invalid
-from app.listeners import operations
 from app.listeners.answering import answering
-from blocks.ids import Command
+from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
+from app.runtime import Relay
+from app.tickets.classification import suggest_severity
+from blocks import answers
+from blocks.card import headline, ticket_details, ticket_list
 from blocks.new_ticket import new_ticket_modal
 from blocks.text import escape, plain
-from blocks.ticket_modals import escalate_modal, resolve_modal
-from blocks.tickets import headline, ticket_details, ticket_list
-
-HELP = """*Relay* escalations. Commands:
-• `/esc new [title]`: open a ticket (a form opens)
-• `/esc show KEY`: a ticket's details
-• `/esc list mine` / `/esc list team`: open tickets you own or reported / of your teams
-• `/esc ack KEY`: acknowledge and take ownership
-• `/esc assign KEY @person`: hand the ticket to a team member
-• `/esc escalate KEY [reason]`: climb a tier with a handoff note (a form opens)
-• `/esc sev KEY 1-4 [reason]`: change severity; the clocks are re-targeted
-• `/esc wait KEY` / `/esc resume KEY`: pause / resume the resolution clock (waiting on customer)
-• `/esc resolve KEY [summary]`: resolve and stop the clocks
-• `/esc help`: this message
-Or use the message shortcut *Escalate this message*, or the global shortcut *New escalation*."""
 
 KEY = re.compile(r"^[A-Za-z]+-\d+$")
 # With should_escape, Slack sends a mention as <@U123|name>; without it, as plain text.
 USER_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+SEVERITY = re.compile(r"^(?:sev)?([1-4])$", re.IGNORECASE)
 
 
-def _key(args: list[str], usage: str) -> str:
-    if not args:
+@dataclass(frozen=True)
+class Request:
+    """One `/esc` invocation, parsed."""
+
+    relay: Relay
+    command: dict
+    client: object
+    user: str
+    args: list[str]
+    rest: str  # the text after the subcommand, as typed
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str  # what follows `/esc NAME`
+    summary: str
+    who: str  # who may use it (checked in the domain)
+    run: Callable[[Request], dict | None]  # returns the ephemeral answer, None if a modal opened
+
+    @property
+    def line(self) -> str:
+        return f"/esc {self.name} {self.usage}".strip()
+
+
+def _key(req: Request, sub: str) -> str:
+    usage = TABLE[sub].line
+    if not req.args:
         raise Invalid(f"Which ticket? Usage: `{usage}`.")
-    if not KEY.match(args[0]):
-        raise Invalid(f"`{escape(args[0])}` is not a ticket key like ESC-42. Usage: `{usage}`.")
-    return args[0].upper()
+    if not KEY.match(req.args[0]):
+        raise Invalid(f"`{escape(req.args[0])}` is not a ticket key like ESC-42. Usage: `{usage}`.")
+    return req.args[0].upper()
 
 
-def open_new(relay: Relay, command: dict, client, title: str) -> None:
-    suggestion = suggest_severity(relay.playbook, title=title) if title else None
+def _text_after_key(req: Request) -> str:
+    return req.rest.strip()[len(req.args[0]) :].strip()
+
+
+def new(req: Request) -> None:
+    title = plain(req.rest.strip(), 150)
+    suggestion = suggest_severity(req.relay.playbook, title=title) if title else None
     view = new_ticket_modal(
-        relay.playbook,
-        metadata={"origin_channel": command.get("channel_id")},
+        req.relay.playbook,
+        metadata={"origin_channel": req.command.get("channel_id")},
         title=title,
         suggestion=suggestion,
     )
-    client.views_open(trigger_id=command["trigger_id"], view=view)
+    req.client.views_open(trigger_id=req.command["trigger_id"], view=view)
 
 
-def show(relay: Relay, user_id: str, key: str) -> dict:
+def show(req: Request) -> dict:
+    relay = req.relay
     with relay.sessions() as db:
-        ticket = tickets.get_ticket(db, key)
-        tickets.require_may_see(relay.playbook, ticket, user_id)
+        ticket = tickets.get_ticket(db, _key(req, "show"))
+        tickets.require_may_see(relay.playbook, ticket, req.user)
         return {
             "text": headline(ticket, relay.playbook),
             "blocks": ticket_details(ticket, relay.playbook, now=relay.now()),
         }
 
 
-def list_tickets(relay: Relay, user_id: str, which: str) -> dict:
-    playbook = relay.playbook
-    with relay.sessions() as db:
+def list_tickets(req: Request) -> dict:
+    playbook, user = req.relay.playbook, req.user
+    which = req.args[0].lower() if req.args else "mine"
+    with req.relay.sessions() as db:
         if which == "mine":
-            found, title = tickets.tickets_of_user(db, user_id), "Your open tickets"
+            found, title = tickets.tickets_of_user(db, user), "Your open tickets"
         elif which == "team":
-            teams = [k for k in playbook.teams if user_id in playbook.team_member_ids(k)]
+            teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
             if not teams:
                 return {"text": "You are not on any team in the playbook."}
             found = tickets.tickets_of_teams(db, teams)
             title = "Open tickets of " + ", ".join(escape(playbook.teams[k].name) for k in teams)
         else:
             raise Invalid("Usage: `/esc list mine` or `/esc list team`.")
-        found = [t for t in found if tickets.may_see(playbook, t, user_id)]
+        found = [t for t in found if tickets.may_see(playbook, t, user)]
         return {"text": title, "blocks": ticket_list(title, found, playbook)}
 
 
-def open_ticket_modal(relay: Relay, key: str, user_id: str, trigger_id: str, client, build):
-    """Check who is asking before they fill in a form, then open it."""
-    with relay.sessions() as db:
-        ticket = tickets.get_ticket(db, key)
-        tickets.require_may_act(relay.playbook, ticket, user_id)
-        view = build(ticket)
-    client.views_open(trigger_id=trigger_id, view=view)
+def ack(req: Request) -> dict:
+    c = changes.acknowledge(req.relay, _key(req, "ack"), by=req.user)
+    return {"text": answers.acknowledged(c.ticket, c.events)}
 
 
-def escalation_form(playbook, ticket, note: str = "") -> dict:
-    escalation.require_can_climb(playbook, ticket)
-    return escalate_modal(ticket, note=note)
+def assign(req: Request) -> dict:
+    key = _key(req, "assign")
+    match = USER_MENTION.match(req.args[1]) if len(req.args) > 1 else None
+    if not match:
+        raise Invalid(f"Mention the new owner: `{TABLE['assign'].line}`.")
+    c = changes.assign(req.relay, key, by=req.user, to=match.group(1))
+    return {"text": answers.assigned(c.ticket, c.events, match.group(1))}
 
 
-SEVERITY = re.compile(r"^(?:sev)?([1-4])$", re.IGNORECASE)
+def escalate(req: Request) -> None:
+    key = _key(req, "escalate")
+    build = escalation_form(plain(_text_after_key(req), 3000))
+    open_ticket_modal(req.relay, key, req.user, req.command["trigger_id"], req.client, build)
+
+
+def sev(req: Request) -> dict:
+    key = _key(req, "sev")
+    match = SEVERITY.match(req.args[1]) if len(req.args) > 1 else None
+    if not match:
+        raise Invalid(f"Severity is 1, 2, 3 or 4: `{TABLE['sev'].line}`.")
+    reason = " ".join(req.args[2:])
+    c = changes.change_severity(req.relay, key, by=req.user, severity=int(match[1]), reason=reason)
+    return {"text": answers.severity_changed(c.ticket, c.events)}
+
+
+def wait(req: Request) -> dict:
+    c = changes.wait_on_customer(req.relay, _key(req, "wait"), by=req.user)
+    return {"text": answers.waiting(c.ticket)}
+
+
+def resume(req: Request) -> dict:
+    c = changes.resume(req.relay, _key(req, "resume"), by=req.user)
+    return {"text": answers.resumed(c.ticket)}
+
+
+def resolve(req: Request) -> dict | None:
+    key = _key(req, "resolve")
+    summary = " ".join(req.args[1:])
+    if summary:
+        c = changes.resolve(req.relay, key, by=req.user, summary=summary)
+        return {"text": answers.resolved(c.ticket)}
+    open_ticket_modal(req.relay, key, req.user, req.command["trigger_id"], req.client, resolve_form)
+    return None
+
+
+def help_text() -> str:
+    lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
+    return (
+        "*Relay* escalations. Commands:\n" + "\n".join(lines) + "\nOr use the message shortcut "
+        "*Escalate this message*, or the global shortcut *New escalation*."
+    )
+
+
+def show_help(req: Request) -> dict:
+    return {"text": help_text()}
+
+
+TEAM = "team members and admins"
+SUBCOMMANDS = (
+    Subcommand("new", "[title]", "open a ticket (a form opens)", "anyone", new),
+    Subcommand("show", "KEY", "a ticket's details", "anyone who may see it", show),
+    Subcommand(
+        "list",
+        "mine|team",
+        "open tickets you own or reported, or of your teams",
+        "anyone",
+        list_tickets,
+    ),
+    Subcommand("ack", "KEY", "acknowledge and take ownership, or accept a handoff", TEAM, ack),
+    Subcommand("assign", "KEY @person", "hand the ticket to a team member", TEAM, assign),
+    Subcommand("escalate", "KEY [reason]", "climb a tier with a handoff note", TEAM, escalate),
+    Subcommand("sev", "KEY 1-4 [reason]", "change severity; the clocks are re-targeted", TEAM, sev),
+    Subcommand("wait", "KEY", "waiting on the customer: the resolution clock pauses", TEAM, wait),
+    Subcommand("resume", "KEY", "the resolution clock runs again", TEAM, resume),
+    Subcommand("resolve", "KEY [summary]", "resolve and stop the clocks", TEAM, resolve),
+    Subcommand("help", "", "this message", "anyone", show_help),
+)
+TABLE = {s.name: s for s in SUBCOMMANDS}
 
 
 def handle(relay: Relay, command: dict, client) -> dict | None:
     """Run one subcommand; returns the ephemeral answer (None when a modal opened)."""
     text = command.get("text", "").strip()
-    sub, _, rest = text.partition(" ")
-    sub, args, user = sub.lower(), rest.split(), command["user_id"]
-    if sub in ("", "help"):
-        return {"text": HELP}
-    if sub == "new":
-        open_new(relay, command, client, plain(rest.strip(), 150))
-        return None
-    if sub == "show":
-        return show(relay, user, _key(args, "/esc show KEY"))
-    if sub == "list":
-        return list_tickets(relay, user, args[0].lower() if args else "mine")
-    if sub == "ack":
-        return {"text": operations.acknowledge(relay, _key(args, "/esc ack KEY"), user)}
-    if sub == "assign":
-        key = _key(args, "/esc assign KEY @person")
-        match = USER_MENTION.match(args[1]) if len(args) > 1 else None
-        if not match:
-            raise Invalid("Mention the new owner: `/esc assign KEY @person`.")
-        return {"text": operations.assign(relay, key, user, match.group(1))}
-    if sub == "escalate":
-        key = _key(args, "/esc escalate KEY [reason]")
-        note = plain(rest.strip()[len(args[0]) :].strip(), 3000)
-        open_ticket_modal(
-            relay,
-            key,
-            user,
-            command["trigger_id"],
-            client,
-            lambda t: escalation_form(relay.playbook, t, note),
-        )
-        return None
-    if sub == "sev":
-        key = _key(args, "/esc sev KEY 1-4 [reason]")
-        match = SEVERITY.match(args[1]) if len(args) > 1 else None
-        if not match:
-            raise Invalid("Severity is 1, 2, 3 or 4: `/esc sev KEY 1-4 [reason]`.")
-        reason = " ".join(args[2:])
-        return {"text": operations.change_severity(relay, key, user, int(match[1]), reason)}
-    if sub in ("wait", "resume"):
-        key = _key(args, f"/esc {sub} KEY")
-        do = operations.wait if sub == "wait" else operations.resume
-        return {"text": do(relay, key, user)}
-    if sub == "resolve":
-        key = _key(args, "/esc resolve KEY [summary]")
-        summary = " ".join(args[1:])
-        if summary:
-            return {"text": operations.resolve(relay, key, user, summary)}
-        open_ticket_modal(relay, key, user, command["trigger_id"], client, resolve_modal)
-        return None
-    return {"text": f"{operations.unknown('/esc ' + sub)}\n\n{HELP}"}
+    name, _, rest = text.partition(" ")
+    name = name.lower() or "help"
+    req = Request(relay, command, client, command["user_id"], rest.split(), rest)
+    if name not in TABLE:
+        return {"text": f"{answers.unknown('/esc ' + name)}\n\n{help_text()}"}
+    return TABLE[name].run(req)
 
 
-def register(app: App, relay: Relay) -> None:
-    @app.command(Command.ESC)
-    def handle_esc(ack, body, command, respond, client):
-        ack()
-        with answering(body, respond, client):
-            answer = handle(relay, command, client)
-            if answer:
-                respond(response_type="ephemeral", **answer)
+def handle_esc(ack, body, command, respond, client, context):
+    ack()
+    with answering(body, respond, client):
+        answer = handle(context["relay"], command, client)
+        if answer:
+            respond(response_type="ephemeral", **answer)

@@ -1,26 +1,21 @@
 """Events API: App Home."""
 
-from slack_bolt import App
-
 from app import tickets
-from app.clocks import risk_key
-from app.context import Relay
+from app.sla.targets import risk_key
 from blocks.home import home_view
 
 
-def register(app: App, relay: Relay) -> None:
-    @app.event("app_home_opened")
-    def handle_app_home_opened(event, client):
-        if event.get("tab") not in (None, "home"):
-            return
-        user = event["user"]
-        playbook = relay.playbook
-        teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
-        now = relay.now()
-        with relay.sessions() as db:
-            by_risk = lambda t: risk_key(playbook, t, now=now)  # noqa: E731
-            mine = sorted(tickets.tickets_of_user(db, user, limit=50), key=by_risk)
-            queue = tickets.tickets_of_teams(db, teams, limit=100) if teams else []
-            mine = [t for t in mine if tickets.may_see(playbook, t, user)]
-            view = home_view(mine, sorted(queue, key=by_risk), playbook, now=now)
-        client.views_publish(user_id=user, view=view)
+def handle_app_home_opened(event, client, context):
+    if event.get("tab") not in (None, "home"):
+        return
+    relay, user = context["relay"], event["user"]
+    playbook = relay.playbook
+    teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
+    now = relay.now()
+    with relay.sessions() as db:
+        by_risk = lambda t: risk_key(playbook, t, now=now)  # noqa: E731
+        mine = sorted(tickets.tickets_of_user(db, user, limit=50), key=by_risk)
+        queue = tickets.tickets_of_teams(db, teams, limit=100) if teams else []
+        mine = [t for t in mine if tickets.may_see(playbook, t, user)]
+        view = home_view(mine, sorted(queue, key=by_risk), playbook, now=now)
+    client.views_publish(user_id=user, view=view)

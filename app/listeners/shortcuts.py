@@ -2,29 +2,24 @@
 
 import re
 
-from slack_bolt import App
-
-from app.classification import suggest_severity
-from app.context import Relay
 from app.listeners.answering import answering
-from blocks.ids import Shortcut
+from app.runtime import Relay
+from app.tickets.classification import suggest_severity
 from blocks.new_ticket import new_ticket_modal
 from blocks.text import plain, truncate
 
 
-def register(app: App, relay: Relay) -> None:
-    @app.shortcut(Shortcut.ESCALATE_MESSAGE)
-    def handle_escalate_message(ack, body, shortcut, respond, client):
-        ack()
-        with answering(body, respond, client):
-            open_prefilled(relay, shortcut, client)
+def handle_escalate_message(ack, body, shortcut, respond, client, context):
+    ack()
+    with answering(body, respond, client):
+        open_prefilled(context["relay"], shortcut, client)
 
-    @app.shortcut(Shortcut.NEW_ESCALATION)
-    def handle_new_escalation(ack, body, shortcut, client):
-        ack()
-        with answering(body, None, client):
-            view = new_ticket_modal(relay.playbook, metadata={})
-            client.views_open(trigger_id=shortcut["trigger_id"], view=view)
+
+def handle_new_escalation(ack, body, shortcut, client, context):
+    ack()
+    with answering(body, None, client):
+        view = new_ticket_modal(context["relay"].playbook, metadata={})
+        client.views_open(trigger_id=shortcut["trigger_id"], view=view)
 
 
 def open_prefilled(relay: Relay, shortcut: dict, client) -> None:

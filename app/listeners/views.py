@@ -3,16 +3,14 @@
 import json
 
 import structlog
-from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
-from app import notify, tickets
-from app.context import Relay
+from app import changes, tickets
 from app.errors import Invalid
-from app.listeners import operations
 from app.listeners.answering import answering, tell
 from app.tickets import clean_text
-from blocks.ids import Callback, Field
+from blocks import answers
+from blocks.ids import Field
 from blocks.new_ticket import parse_new_ticket
 
 log = structlog.get_logger()
@@ -59,67 +57,51 @@ def _value(view: dict, field: Field) -> str:
     return element.get("value") or ""
 
 
-def register(app: App, relay: Relay) -> None:
-    def ticket_form(callback: Callback, required: Field | None, run):
-        """A ticket modal: inline error when `required` is empty, else run and tell."""
+def _ticket_form(required: Field | None, run):
+    """A ticket modal: inline error when `required` is empty, else run and tell."""
 
-        @app.view(callback)
-        def handle_ticket_form(ack, body, view, client):
-            text = clean_text(_value(view, required)) if required else ""
-            if required and not text:
-                ack(response_action="errors", errors={required: "Please fill this in."})
-                return
-            ack()
-            with answering(body, None, client):
-                user, key = body["user"]["id"], view["private_metadata"]
-                tell(body, None, client, run(key, user, view, text))
-
-    ticket_form(
-        Callback.ESCALATE,
-        Field.HANDOFF_NOTE,
-        lambda key, user, view, note: operations.escalate(relay, key, user, note),
-    )
-    ticket_form(
-        Callback.RESOLVE,
-        Field.SUMMARY,
-        lambda key, user, view, summary: operations.resolve(relay, key, user, summary),
-    )
-    ticket_form(
-        Callback.SEVERITY,
-        None,
-        lambda key, user, view, _: operations.change_severity(
-            relay,
-            key,
-            user,
-            int(_value(view, Field.NEW_SEVERITY)),
-            clean_text(_value(view, Field.REASON)),
-        ),
-    )
-
-    @app.view(Callback.NEW_TICKET)
-    def handle_new_ticket(ack, body, view, client):
-        intake = intake_from_view(body, view, drill=relay.drill)
-        try:
-            tickets.check_intake(relay.playbook, intake)
-        except Invalid as exc:
-            ack(response_action="errors", errors=exc.fields)
+    def handle(ack, body, view, client, context):
+        text = clean_text(_value(view, required)) if required else ""
+        if required and not text:
+            ack(response_action="errors", errors={required: "Please fill this in."})
             return
         ack()
         with answering(body, None, client):
-            open_checked(relay, client, intake)
+            user, key = body["user"]["id"], view["private_metadata"]
+            tell(body, None, client, run(context["relay"], key, user, view, text))
+
+    return handle
 
 
-def open_checked(relay: Relay, client, intake: tickets.Intake) -> None:
-    """Store the ticket with its card and confirmation in one transaction, then deliver."""
-    intake.source_permalink = permalink(client, intake.source_channel, intake.source_ts)
-    with relay.sessions() as db, db.begin():
-        now = relay.now()
-        ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
-        if not created:
-            log.info("intake.duplicate_submission", key=ticket.key)
-            return
-        opened = tickets.timeline(db, ticket)[0]
-        notify.events_happened(db, relay.playbook, ticket, [opened], now=now)
-        notify.confirm_opened(db, relay.playbook, ticket, now=now)
-        ticket_id = ticket.id
-    relay.deliver(ticket_id)
+def _escalate(relay, key, user, view, note) -> str:
+    return answers.escalated(changes.escalate(relay, key, by=user, note=note).ticket)
+
+
+def _resolve(relay, key, user, view, summary) -> str:
+    return answers.resolved(changes.resolve(relay, key, by=user, summary=summary).ticket)
+
+
+def _change_severity(relay, key, user, view, _) -> str:
+    severity = int(_value(view, Field.NEW_SEVERITY))
+    reason = clean_text(_value(view, Field.REASON))
+    c = changes.change_severity(relay, key, by=user, severity=severity, reason=reason)
+    return answers.severity_changed(c.ticket, c.events)
+
+
+handle_escalate = _ticket_form(Field.HANDOFF_NOTE, _escalate)
+handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
+handle_severity = _ticket_form(None, _change_severity)
+
+
+def handle_new_ticket(ack, body, view, client, context):
+    relay = context["relay"]
+    intake = intake_from_view(body, view, drill=relay.drill)
+    try:
+        tickets.check_intake(relay.playbook, intake)
+    except Invalid as exc:
+        ack(response_action="errors", errors=exc.fields)
+        return
+    ack()
+    with answering(body, None, client):
+        intake.source_permalink = permalink(client, intake.source_channel, intake.source_ts)
+        changes.open_ticket(relay, intake)

@@ -5,11 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app import escalation, tickets
-from app.clocks import clock_views
+from app import tickets
+from app.sla import escalation
+from app.sla.targets import clock_views, timers
 from app.errors import Forbidden, Invalid
 from app.models import Status
-from app.sla import SlaState
+from app.sla.business_time import SlaState
 
 MON_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -34,6 +35,11 @@ def open_sev3(db, playbook, *, now=MON_0900, **overrides):
     return ticket
 
 
+def next_timer(ticket):
+    """When the clock must next look at this ticket (its earliest timer), or None."""
+    return min(timers(ticket).values(), default=None)
+
+
 def kinds(events):
     return [e.kind for e in events]
 
@@ -43,7 +49,7 @@ def test_clocks_start_in_business_hours_with_a_policy_snapshot(db, playbook):
     assert ticket.severity == 3
     assert ticket.response_due_at == MON_0900 + timedelta(hours=4)
     assert ticket.response_warn_at == MON_0900 + timedelta(hours=3)
-    assert ticket.next_action_at == ticket.response_warn_at
+    assert next_timer(ticket) == ticket.response_warn_at
     assert ticket.policy["tiers"]["L2"]["primary"] == "priya.shah"
     assert ticket.policy["manager"] == "james.whitfield"
 
@@ -102,7 +108,7 @@ def test_only_the_handoff_target_may_accept(db, playbook):
     event = escalation.accept_handoff(db, playbook, ticket, by=priya, now=ticket.response_due_at)
     assert event.after == {"owner": priya, "tier": "L2"}
     assert ticket.owner_id == priya and ticket.handoff_to is None
-    assert ticket.next_action_at == ticket.resolution_warn_at
+    assert next_timer(ticket) == ticket.resolution_warn_at
 
 
 def test_at_l3_a_breach_renotifies_the_manager_on_cadence(db, playbook):
@@ -139,7 +145,7 @@ def test_severity_change_retargets_from_the_open_time(db, playbook):
     ticket = open_sev3(db, playbook)
     ticket.policy = {**ticket.policy, "manager": "daniel.ng"}  # as snapshotted at open
     later = MON_0900 + timedelta(minutes=20)
-    event = escalation.change_severity(
+    event = tickets.change_severity(
         db,
         playbook,
         ticket,
@@ -155,7 +161,7 @@ def test_severity_change_retargets_from_the_open_time(db, playbook):
     assert ticket.policy["handoff_minutes"] == playbook.severity(1).handoff_minutes
     assert ticket.policy["manager"] == "daniel.ng", "the escalation path stays as snapshotted"
     with pytest.raises(Forbidden):
-        escalation.change_severity(
+        tickets.change_severity(
             db, playbook, ticket, severity=4, by="U0NOBODY00", now=later, reason=""
         )
 
@@ -165,27 +171,27 @@ def test_waiting_on_customer_pauses_the_resolution_clock(db, playbook):
     amara = uid(playbook, "amara.okafor")
     tickets.acknowledge(db, playbook, ticket, by=amara, now=MON_0900)
     due = ticket.resolution_due_at
-    escalation.wait_on_customer(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=1))
-    assert ticket.status == Status.WAITING and ticket.next_action_at is None
+    tickets.wait_on_customer(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=1))
+    assert ticket.status == Status.WAITING and next_timer(ticket) is None
     views = clock_views(playbook, ticket, now=MON_0900 + timedelta(hours=2))
     assert views[1].state == SlaState.PAUSED
-    event = escalation.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
+    event = tickets.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
     assert ticket.resolution_due_at == due + timedelta(hours=2)  # two business hours paused
     assert event.after["status"] == "in_progress"
     with pytest.raises(Invalid):
-        escalation.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
+        tickets.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=3))
 
 
 def test_resolve_stops_the_clocks(db, playbook):
     ticket = open_sev3(db, playbook)
     amara = uid(playbook, "amara.okafor")
     with pytest.raises(Invalid):
-        escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="  ")
+        tickets.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="  ")
     with pytest.raises(Invalid, match="At most 2000"):
-        escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="x" * 2001)
-    escalation.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="Fixed\u202e the job")
+        tickets.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="x" * 2001)
+    tickets.resolve(db, playbook, ticket, by=amara, now=MON_0900, summary="Fixed\u202e the job")
     assert ticket.resolution_summary == "Fixed the job"
-    assert ticket.status == Status.RESOLVED and ticket.next_action_at is None
+    assert ticket.status == Status.RESOLVED and next_timer(ticket) is None
     assert escalation.act_on_due(db, playbook, ticket, now=MON_0900 + timedelta(days=9)) == []
 
 

@@ -15,15 +15,15 @@ from sqlalchemy import select
 
 from app.bot import build_app, build_relay, wsgi_app
 from app.clock import tick
+from app.drills.transcript import observation_line, readable
 from app.drills.workspace import seed_workspace
 from app.logs import configure_logging
 from app.models import Ticket
 from app.settings import Settings
 from app.simulator import SlackSimulator
-from app.transcript import observation_line, readable
 
-SCENARIOS = Path(__file__).resolve().parent / "drills"
-ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHANNEL_KINDS = ("message", "message_updated")
 

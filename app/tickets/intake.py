@@ -1,19 +1,20 @@
-"""Tickets: open, acknowledge, assign, look up. Plain Python over SQLAlchemy; `now` is passed in."""
+"""Intake: clean and check what a form gathered, and open the ticket."""
 
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.classification import Suggestion, suggest_severity
-from app.clocks import refresh_next_action, start_clocks
-from app.errors import Forbidden, Invalid, NotFound
-from app.models import OPEN_STATUSES, KeySequence, Status, Ticket, TimelineEvent
+from app.errors import Invalid
+from app.models import KeySequence, Status, Ticket
 from app.playbook import Playbook
+from app.sla.targets import start_clocks
+from app.tickets.classification import Suggestion, suggest_severity
+from app.tickets.timeline import add_event
 
 log = structlog.get_logger()
 
@@ -114,15 +115,6 @@ def next_key(db: Session) -> str:
     return f"{KEY_PREFIX}-{value}"
 
 
-def add_event(db, ticket, *, kind, by, now, before=None, after=None, note=None) -> TimelineEvent:
-    """Append to the timeline; the id is assigned at the next flush."""
-    event = TimelineEvent(
-        ticket_id=ticket.id, at=now, actor_id=by, kind=kind, before=before, after=after, note=note
-    )
-    db.add(event)
-    return event
-
-
 def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetime):
     """Create a ticket from a checked intake. Returns (ticket, created); a repeated
     submission of the same modal returns the ticket it already made."""
@@ -205,93 +197,3 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
         )
     log.info("ticket.opened", key=ticket.key, severity=severity, team=ticket.team)
     return ticket, True
-
-
-def get_ticket(db: Session, key: str, *, for_update: bool = False) -> Ticket:
-    key = (key or "").strip().upper()
-    stmt = select(Ticket).where(Ticket.key == key)
-    if for_update:
-        stmt = stmt.with_for_update()
-    ticket = db.scalar(stmt)
-    if ticket is None:
-        raise NotFound(f"There is no ticket {key or '(no key given)'}.")
-    return ticket
-
-
-def require_may_act(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
-    if not playbook.may_act(user_id, ticket.team):
-        team = playbook.teams[ticket.team].name
-        raise Forbidden(f"Only members of the {team} team or Relay admins can change {ticket.key}.")
-
-
-def may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> bool:
-    """Confidential escalation types are visible to the team, admins and the reporter only."""
-    if not playbook.escalation_types[ticket.escalation_type].confidential:
-        return True
-    return user_id == ticket.reporter_id or playbook.may_act(user_id, ticket.team)
-
-
-def require_may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
-    if not may_see(playbook, ticket, user_id):
-        raise Forbidden(f"{ticket.key} is confidential.")
-
-
-def acknowledge(db: Session, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime):
-    """Returns the new timeline event, or None when the ticket was already acknowledged."""
-    require_may_act(playbook, ticket, by)
-    if ticket.acknowledged_at is not None:
-        return None
-    before = {"status": ticket.status.value, "owner": ticket.owner_id}
-    ticket.acknowledged_at = now
-    if ticket.status == Status.OPEN:
-        ticket.status = Status.ACKNOWLEDGED
-    ticket.owner_id = ticket.owner_id or by
-    ticket.updated_at = now
-    refresh_next_action(ticket)  # the response clock stops
-    after = {"status": ticket.status.value, "owner": ticket.owner_id}
-    log.info("ticket.acknowledged", key=ticket.key, by=by)
-    return add_event(db, ticket, kind="acknowledged", by=by, now=now, before=before, after=after)
-
-
-def assign(db: Session, playbook: Playbook, ticket: Ticket, *, to: str, by: str, now: datetime):
-    """Returns the new timeline event, or None when `to` already owns the ticket."""
-    require_may_act(playbook, ticket, by)
-    if not playbook.may_act(to, ticket.team):
-        team = playbook.teams[ticket.team].name
-        raise Invalid(f"<@{to}> is not on the {team} team in the playbook, so cannot own it.")
-    if ticket.owner_id == to:
-        return None
-    before = {"owner": ticket.owner_id}
-    ticket.owner_id = to
-    ticket.updated_at = now
-    log.info("ticket.assigned", key=ticket.key, to=to, by=by)
-    return add_event(
-        db, ticket, kind="assigned", by=by, now=now, before=before, after={"owner": to}
-    )
-
-
-def tickets_of_user(db: Session, user_id: str, *, limit: int = 20) -> list[Ticket]:
-    stmt = (
-        select(Ticket)
-        .where(Ticket.status.in_(OPEN_STATUSES))
-        .where(or_(Ticket.owner_id == user_id, Ticket.reporter_id == user_id))
-        .order_by(Ticket.severity, Ticket.opened_at)
-        .limit(limit)
-    )
-    return list(db.scalars(stmt))
-
-
-def tickets_of_teams(db: Session, teams: list[str], *, limit: int = 20) -> list[Ticket]:
-    stmt = (
-        select(Ticket)
-        .where(Ticket.status.in_(OPEN_STATUSES))
-        .where(Ticket.team.in_(teams))
-        .order_by(Ticket.severity, Ticket.opened_at)
-        .limit(limit)
-    )
-    return list(db.scalars(stmt))
-
-
-def timeline(db: Session, ticket: Ticket) -> list[TimelineEvent]:
-    stmt = select(TimelineEvent).where(TimelineEvent.ticket_id == ticket.id)
-    return list(db.scalars(stmt.order_by(TimelineEvent.id)))

@@ -1,12 +1,12 @@
-"""A ticket's SLA clocks: policy snapshot, due and warning times, state, and the next
-moment the clock process must look at it. Pure: `now` is passed in."""
+"""A ticket's SLA targets: policy snapshot, due and warning times, state, and the timers
+they arm. Pure: `now` is passed in."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.models import OPEN_STATUSES, Status, Ticket
 from app.playbook import Playbook
-from app.sla import SlaState, add_business_minutes, due_at, sla_state, warn_at
+from app.sla.business_time import SlaState, add_business_minutes, due_at, sla_state, warn_at
 
 
 def snapshot_policy(playbook: Playbook, ticket: Ticket) -> dict:
@@ -68,26 +68,25 @@ def retarget(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
             setattr(ticket, f"{clock}_warned", False)
         if getattr(ticket, f"{clock}_due_at") > now:
             setattr(ticket, f"{clock}_breached", False)
-    refresh_next_action(ticket)
 
 
-def refresh_next_action(ticket: Ticket) -> None:
-    """The earliest moment the clock must act on this ticket, or None."""
-    moments = []
+def timers(ticket: Ticket) -> dict[str, datetime]:
+    """The SLA timers this ticket wants now: {kind: due_at} (see app/deadlines.py)."""
+    wanted: dict[str, datetime | None] = {}
     if ticket.status in OPEN_STATUSES:
         if ticket.acknowledged_at is None:
             if not ticket.response_warned:
-                moments.append(ticket.response_warn_at)
+                wanted["response.warning"] = ticket.response_warn_at
             if not ticket.response_breached:
-                moments.append(ticket.response_due_at)
+                wanted["response.breach"] = ticket.response_due_at
         if not is_paused(ticket):
             if not ticket.resolution_warned:
-                moments.append(ticket.resolution_warn_at)
+                wanted["resolution.warning"] = ticket.resolution_warn_at
             if not ticket.resolution_breached:
-                moments.append(ticket.resolution_due_at)
-        moments += [ticket.handoff_due_at, ticket.manager_renotify_at]
-    moments = [m for m in moments if m is not None]
-    ticket.next_action_at = min(moments) if moments else None
+                wanted["resolution.breach"] = ticket.resolution_due_at
+        wanted["handoff.expiry"] = ticket.handoff_due_at
+        wanted["manager.renotify"] = ticket.manager_renotify_at
+    return {kind: due for kind, due in wanted.items() if due is not None}
 
 
 @dataclass(frozen=True)

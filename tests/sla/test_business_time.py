@@ -13,7 +13,7 @@ import pytest
 
 from app.playbook import load_playbook
 from app.playbook.models import Calendar
-from app.sla import (
+from app.sla.business_time import (
     SlaState,
     add_business_minutes,
     business_minutes_between,
@@ -156,7 +156,7 @@ def test_24x7_across_dst_is_exact_elapsed_time():
 
 def test_the_shipped_playbook_example_holds():
     """playbook.yml: a 4-hour target opened 16:00 Friday, team open 09:00-17:00."""
-    playbook = load_playbook(Path(__file__).resolve().parents[1] / "playbook.yml")
+    playbook = load_playbook(Path(__file__).resolve().parents[2] / "playbook.yml")
     platform = playbook.teams["platform"].calendar
     opened = local("America/New_York", "2026-06-12 16:00")
     assert add_business_minutes(opened, 240, platform) == local(

@@ -4,7 +4,7 @@ import io
 
 import yaml
 
-from app.drill import SCENARIOS, run_drill
+from app.drills.runner import SCENARIOS, run_drill
 
 
 def test_shipped_scenario_passes_and_tells_who_saw_what():

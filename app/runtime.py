@@ -1,4 +1,5 @@
-"""What every listener and the clock share: playbook, sessions, the Slack client, the time."""
+"""What every listener, the clock and the drills share at run time: the playbook, sessions,
+the Slack client and the time. (Named so as not to be confused with Bolt's `context`.)"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -7,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import outbox
-from app.notify import card_message
+from app.effects import outbox
 from app.playbook import Playbook
 
 
@@ -25,13 +25,13 @@ class Relay:
     drill: bool = False
     outbox_lease: timedelta = outbox.LEASE
 
-    def deliver(self, ticket_id: int | None = None) -> int:
+    def deliver(self, subject: tuple[str, int] | None = None) -> int:
         """Send what the last commit enqueued; what fails is retried by the clock."""
         return outbox.deliver(
             self.sessions,
             self.client,
             now=self.now,
-            ticket_id=ticket_id,
+            context=self,
+            subject=subject,
             lease=self.outbox_lease,
-            render_card=lambda ticket: card_message(self.playbook, ticket, now=self.now()),
         )

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from app.clocks import clock_views
 from app.models import Ticket
 from app.playbook import Playbook
+from app.sla.targets import clock_views
 from blocks.ids import Action
 from blocks.notices import local_time
 from blocks.text import escape, mention, minutes, plain, truncate

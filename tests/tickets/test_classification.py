@@ -3,10 +3,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.classification import NO_MATCH, Suggestion, normalise, suggest_severity, suggest_team
+from app.tickets.classification import (
+    NO_MATCH,
+    Suggestion,
+    normalise,
+    suggest_severity,
+    suggest_team,
+)
 from app.playbook import Playbook, load_playbook, parse_playbook
 
-SHIPPED = Path(__file__).resolve().parents[1] / "playbook.yml"
+SHIPPED = Path(__file__).resolve().parents[2] / "playbook.yml"
 
 
 @pytest.fixture(scope="module")

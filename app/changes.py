@@ -1,0 +1,181 @@
+"""Every change to a ticket, whoever starts it (a listener, the clock, a drill), goes
+through here: lock the ticket, call the domain, which returns timeline events; keep the
+ticket's timers equal to what it now wants; turn the events into effects; commit; deliver.
+Listeners turn the returned `Change` into an answer."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import deadlines, tickets
+from app.effects.outbox import enqueue_rows
+from app.effects.ticket_effects import confirmation_row, event_rows
+from app.models import Ticket, TimelineEvent
+from app.playbook import Playbook
+from app.runtime import Relay
+from app.sla import escalation, targets
+
+log = structlog.get_logger()
+
+BATCH = 100
+
+
+@dataclass
+class Change:
+    """One ticket changed in one transaction, and what happened to it."""
+
+    db: Session
+    ticket: Ticket
+    now: datetime
+    events: list[TimelineEvent] = field(default_factory=list)
+    effects: list[dict] = field(default_factory=list)  # rows beyond what the events post
+    fired: list[str] = field(default_factory=list)  # timer kinds the clock fired
+
+    def record(self, result: TimelineEvent | list[TimelineEvent] | None) -> None:
+        self.events += [e for e in (result if isinstance(result, list) else [result]) if e]
+
+
+def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> None:
+    """Timers and effects of these changes, in the current transaction (one batch)."""
+    db.flush()  # events get their ids
+    wanted = {}
+    for c in changes:
+        timers = targets.timers(c.ticket)
+        wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
+            k: at for k, at in timers.items() if not (k in c.fired and at <= c.now)
+        }
+    deadlines.sync(db, "ticket", wanted)
+    rows = [r for c in changes for r in event_rows(playbook, c.ticket, c.events, now=c.now)]
+    enqueue_rows(db, rows + [r for c in changes for r in c.effects])
+
+
+@contextmanager
+def changing(relay: Relay, key: str) -> Iterator[Change]:
+    """Lock ticket `key`, let the caller change it, commit with timers and effects, deliver."""
+    with relay.sessions() as db, db.begin():
+        change = Change(db, tickets.get_ticket(db, key, for_update=True), relay.now())
+        yield change
+        commit_changes(db, relay.playbook, [change])
+    if change.events or change.effects:
+        relay.deliver(("ticket", change.ticket.id))
+
+
+def open_ticket(relay: Relay, intake: tickets.Intake) -> Change | None:
+    """Store a checked intake as a ticket with its card and the submitter's confirmation;
+    None when this submission already made one."""
+    with relay.sessions() as db, db.begin():
+        now = relay.now()
+        ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
+        if not created:
+            log.info("intake.duplicate_submission", key=ticket.key)
+            return None
+        change = record_opening(db, relay.playbook, ticket, now=now)
+    relay.deliver(("ticket", ticket.id))
+    return change
+
+
+def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime) -> Change:
+    """A new ticket's timers, card and confirmation, in the transaction that opened it."""
+    db.flush()
+    change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
+    change.effects.append(confirmation_row(playbook, ticket, now=now))
+    commit_changes(db, playbook, [change])
+    return change
+
+
+def acknowledge(relay: Relay, key: str, *, by: str) -> Change:
+    """Acknowledge, or accept the handoff when one is waiting for this person."""
+    pb = relay.playbook
+    with changing(relay, key) as c:
+        if c.ticket.handoff_to and escalation.may_accept(pb, c.ticket, by):
+            c.record(escalation.accept_handoff(c.db, pb, c.ticket, by=by, now=c.now))
+        else:
+            c.record(tickets.acknowledge(c.db, pb, c.ticket, by=by, now=c.now))
+    return c
+
+
+def accept_handoff(relay: Relay, key: str, *, by: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(escalation.accept_handoff(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def assign(relay: Relay, key: str, *, by: str, to: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.assign(c.db, relay.playbook, c.ticket, to=to, by=by, now=c.now))
+    return c
+
+
+def escalate(relay: Relay, key: str, *, by: str, note: str) -> Change:
+    with changing(relay, key) as c:
+        tickets.require_may_act(relay.playbook, c.ticket, by)
+        c.record(
+            escalation.escalate(
+                c.db, relay.playbook, c.ticket, by=by, now=c.now, reason="manual", note=note
+            )
+        )
+    return c
+
+
+def change_severity(relay: Relay, key: str, *, by: str, severity: int, reason: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(
+            tickets.change_severity(
+                c.db, relay.playbook, c.ticket, severity=severity, by=by, now=c.now, reason=reason
+            )
+        )
+    return c
+
+
+def wait_on_customer(relay: Relay, key: str, *, by: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.wait_on_customer(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def resume(relay: Relay, key: str, *, by: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.resume(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
+    return c
+
+
+def claim_due(db: Session, now: datetime, *, limit: int = BATCH) -> tuple[list[Ticket], bool]:
+    """Lock tickets with a timer due (other clocks skip them on PostgreSQL); and whether
+    more may be due."""
+    ids, more = deadlines.due_subjects(db, "ticket", now, limit=limit)
+    stmt = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
+    if db.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(db.scalars(stmt)), more
+
+
+def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[int, int]:
+    """Fire every timer that is due, a batch of tickets per transaction. Returns
+    (tickets, events)."""
+    acted = events = 0
+    while True:
+        with relay.sessions() as db, db.begin():
+            now = relay.now()
+            due, more = claim_due(db, now, limit=limit)
+            kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
+            changes = []
+            for ticket in due:
+                fired = kinds[ticket.id]
+                found = escalation.act_on_due(db, relay.playbook, ticket, now=now, due=fired)
+                changes.append(Change(db, ticket, now, events=found, fired=fired))
+            commit_changes(db, relay.playbook, changes)
+        acted += len(due)
+        events += sum(len(c.events) for c in changes)
+        if not more or not due:
+            return acted, events

@@ -1,0 +1,80 @@
+"""Timers in one place. Each pending timer is a `Deadline` row (subject, kind, due_at); a
+capability says which timers a subject wants now (a pure function of its state) and what
+happens when one fires (a handler). The change layer keeps the rows equal to what is wanted
+after every change, and the clock claims the subjects with a row that is due."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Deadline
+
+
+def pending(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, datetime]]:
+    """The pending timers of these subjects: {subject_id: {kind: due_at}}."""
+    found: dict[int, dict[str, datetime]] = {i: {} for i in ids}
+    if not ids:
+        return found
+    rows = db.execute(
+        select(Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
+            Deadline.subject == subject, Deadline.subject_id.in_(ids)
+        )
+    )
+    for subject_id, kind, due_at in rows:
+        found[subject_id][kind] = due_at
+    return found
+
+
+def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> None:
+    """Make the pending timers of these subjects exactly `wanted` (few statements a batch)."""
+    have = pending(db, subject, list(wanted))
+    gone, new, moved = [], [], []
+    for subject_id, kinds in wanted.items():
+        for kind, due_at in have[subject_id].items():
+            if kind not in kinds:
+                gone.append((subject_id, kind))
+            elif kinds[kind] != due_at:
+                moved.append((subject_id, kind, kinds[kind]))
+        new += [
+            {"subject": subject, "subject_id": subject_id, "kind": kind, "due_at": due_at}
+            for kind, due_at in kinds.items()
+            if kind not in have[subject_id]
+        ]
+    for subject_id, kind in gone:
+        db.execute(_where(delete(Deadline), subject, subject_id, kind))
+    for subject_id, kind, due_at in moved:
+        db.execute(_where(update(Deadline), subject, subject_id, kind).values(due_at=due_at))
+    if new:
+        db.execute(insert(Deadline), new)
+
+
+def _where(stmt, subject: str, subject_id: int, kind: str):
+    return stmt.where(
+        Deadline.subject == subject, Deadline.subject_id == subject_id, Deadline.kind == kind
+    )
+
+
+def due_subjects(db: Session, subject: str, now: datetime, *, limit: int) -> tuple[list[int], bool]:
+    """Ids of subjects with a timer due at `now`, earliest first, and whether there may be
+    more than `limit` timers due."""
+    found = db.scalars(
+        select(Deadline.subject_id)
+        .where(Deadline.subject == subject, Deadline.due_at <= now)
+        .order_by(Deadline.due_at)
+        .limit(limit)
+    ).all()
+    return list(dict.fromkeys(found)), len(found) == limit
+
+
+def due_now(db: Session, subject: str, ids: list[int], now: datetime) -> dict[int, list[str]]:
+    """The kinds due at `now` per subject, earliest first."""
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    rows = db.execute(
+        select(Deadline.subject_id, Deadline.kind)
+        .where(Deadline.subject == subject, Deadline.subject_id.in_(ids), Deadline.due_at <= now)
+        .order_by(Deadline.due_at, Deadline.id)
+    )
+    for subject_id, kind in rows:
+        found[subject_id].append(kind)
+    return found

@@ -1,0 +1,75 @@
+"""What each change to a ticket posts: the card (posted, then updated in place), one thread
+notice for what happened at once, and DMs. Rendered with blocks/, enqueued in the outbox."""
+
+from datetime import datetime
+
+from app.effects.outbox import row
+from app.models import Ticket, TimelineEvent
+from app.playbook import Playbook
+from blocks.card import opened_confirmation
+from blocks.notices import dm_text, handoff_dm, thread_text
+
+
+def _subject(ticket: Ticket) -> tuple[str, int]:
+    return ("ticket", ticket.id)
+
+
+def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now) -> list:
+    """The card, thread notice and DMs for what just happened to a ticket (events must
+    have their ids: flush first)."""
+    if not events:
+        return []
+    subject, last = _subject(ticket), events[-1].id
+    rows = [
+        row(
+            key=f"card:{ticket.id}:{last}",
+            kind="card",
+            payload={"channel": playbook.teams[ticket.team].queue_channel, "unfurl_links": False},
+            now=now,
+            subject=subject,
+            stream=f"card:{ticket.id}",
+        )
+    ]
+    # One thread message for what happened at once: fewer posts under Slack's per-channel limit.
+    texts = [t for t in (thread_text(e, ticket, playbook) for e in events) if t]
+    if texts:
+        rows.append(
+            row(
+                key=f"thread:{ticket.id}:{last}",
+                kind="thread",
+                payload={"text": "\n".join(texts)},
+                now=now,
+                subject=subject,
+                stream=f"thread:{ticket.id}",
+            )
+        )
+    for event in events:
+        for user_id in (event.after or {}).get("notify", []):
+            if event.kind == "handoff.offered":
+                message = handoff_dm(event, ticket, playbook)
+            else:
+                message = {"text": dm_text(event, ticket, playbook)}
+            if message.get("text"):
+                rows.append(
+                    row(
+                        key=f"dm:{event.id}:{user_id}",
+                        kind="message",
+                        payload={"channel": user_id, **message},
+                        now=now,
+                        subject=subject,
+                    )
+                )
+    return rows
+
+
+def confirmation_row(playbook: Playbook, ticket: Ticket, *, now: datetime) -> dict:
+    """Tell the submitter: ephemeral where they started, or a DM from a global shortcut."""
+    text = opened_confirmation(ticket, playbook)
+    if ticket.origin_channel:
+        kind = "ephemeral"
+        payload = {"channel": ticket.origin_channel, "user": ticket.reporter_id, "text": text}
+    else:
+        kind, payload = "message", {"channel": ticket.reporter_id, "text": text}
+    return row(
+        key=f"confirm:{ticket.id}", kind=kind, payload=payload, now=now, subject=_subject(ticket)
+    )

@@ -1,0 +1,37 @@
+"""Tickets: intake, lifecycle (what each state allows), access, timeline, queries."""
+
+from app.tickets.access import may_see, require_may_act, require_may_see
+from app.tickets.intake import LIMITS, REASON_LIMIT, Intake, check_intake, clean_text, open_ticket
+from app.tickets.lifecycle import (
+    acknowledge,
+    assign,
+    change_severity,
+    resolve,
+    resume,
+    wait_on_customer,
+)
+from app.tickets.queries import get_ticket, tickets_of_teams, tickets_of_user
+from app.tickets.timeline import add_event, timeline
+
+__all__ = [
+    "LIMITS",
+    "REASON_LIMIT",
+    "Intake",
+    "acknowledge",
+    "add_event",
+    "assign",
+    "change_severity",
+    "check_intake",
+    "clean_text",
+    "get_ticket",
+    "may_see",
+    "open_ticket",
+    "require_may_act",
+    "require_may_see",
+    "resolve",
+    "resume",
+    "tickets_of_teams",
+    "tickets_of_user",
+    "timeline",
+    "wait_on_customer",
+]

@@ -1,0 +1,165 @@
+"""What each state allows: acknowledge, assign, wait on the customer, resume, resolve,
+change severity. Plain Python over SQLAlchemy; `now` is passed in."""
+
+from datetime import datetime
+
+import structlog
+from sqlalchemy.orm import Session
+
+from app.errors import Invalid
+from app.models import OPEN_STATUSES, Status, Ticket, TimelineEvent
+from app.playbook import Playbook
+from app.sla.targets import is_paused, retarget, snapshot_policy
+from app.tickets.access import require_may_act
+from app.tickets.intake import REASON_LIMIT, clean_text
+from app.tickets.timeline import add_event
+
+log = structlog.get_logger()
+
+SUMMARY_LIMIT = 2000
+
+
+def acknowledge(db: Session, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime):
+    """Returns the new timeline event, or None when the ticket was already acknowledged."""
+    require_may_act(playbook, ticket, by)
+    if ticket.acknowledged_at is not None:
+        return None
+    before = {"status": ticket.status.value, "owner": ticket.owner_id}
+    ticket.acknowledged_at = now
+    if ticket.status == Status.OPEN:
+        ticket.status = Status.ACKNOWLEDGED
+    ticket.owner_id = ticket.owner_id or by
+    ticket.updated_at = now
+    after = {"status": ticket.status.value, "owner": ticket.owner_id}
+    log.info("ticket.acknowledged", key=ticket.key, by=by)
+    return add_event(db, ticket, kind="acknowledged", by=by, now=now, before=before, after=after)
+
+
+def assign(db: Session, playbook: Playbook, ticket: Ticket, *, to: str, by: str, now: datetime):
+    """Returns the new timeline event, or None when `to` already owns the ticket."""
+    require_may_act(playbook, ticket, by)
+    if not playbook.may_act(to, ticket.team):
+        team = playbook.teams[ticket.team].name
+        raise Invalid(f"<@{to}> is not on the {team} team in the playbook, so cannot own it.")
+    if ticket.owner_id == to:
+        return None
+    before = {"owner": ticket.owner_id}
+    ticket.owner_id = to
+    ticket.updated_at = now
+    log.info("ticket.assigned", key=ticket.key, to=to, by=by)
+    return add_event(
+        db, ticket, kind="assigned", by=by, now=now, before=before, after={"owner": to}
+    )
+
+
+def change_severity(
+    db, playbook: Playbook, ticket: Ticket, *, severity: int, by: str, now: datetime, reason: str
+) -> TimelineEvent | None:
+    require_may_act(playbook, ticket, by)
+    if severity not in (1, 2, 3, 4):
+        raise Invalid("Severity is 1, 2, 3 or 4.")
+    reason = clean_text(reason)
+    if len(reason) > REASON_LIMIT:
+        raise Invalid(f"Keep the reason under {REASON_LIMIT} characters, please.")
+    if severity == ticket.severity:
+        return None
+    before = {
+        "severity": ticket.severity,
+        "response_due_at": ticket.response_due_at.isoformat(),
+        "resolution_due_at": ticket.resolution_due_at.isoformat(),
+    }
+    ticket.severity = severity
+    ticket.response_target_minutes, ticket.resolution_target_minutes = playbook.targets(
+        severity, ticket.customer
+    )
+    # The new severity brings its own targets and deadlines; who escalation goes to stays
+    # as it was snapshotted when the ticket opened.
+    fresh = snapshot_policy(playbook, ticket)
+    ticket.policy = {**fresh, "tiers": ticket.policy["tiers"], "manager": ticket.policy["manager"]}
+    retarget(playbook, ticket, now=now)
+    ticket.updated_at = now
+    after = {
+        "severity": severity,
+        "response_due_at": ticket.response_due_at.isoformat(),
+        "resolution_due_at": ticket.resolution_due_at.isoformat(),
+    }
+    return add_event(
+        db,
+        ticket,
+        kind="severity.changed",
+        by=by,
+        now=now,
+        before=before,
+        after=after,
+        note=reason or None,
+    )
+
+
+def wait_on_customer(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineEvent:
+    require_may_act(playbook, ticket, by)
+    if is_paused(ticket):
+        raise Invalid(f"{ticket.key} is already waiting on the customer.")
+    if ticket.status not in OPEN_STATUSES:
+        raise Invalid(f"{ticket.key} is {ticket.status.value}.")
+    before = {"status": ticket.status.value}
+    ticket.pauses = [*ticket.pauses, [now.isoformat(), None]]
+    ticket.status = Status.WAITING
+    ticket.updated_at = now
+    return add_event(
+        db,
+        ticket,
+        kind="paused",
+        by=by,
+        now=now,
+        before=before,
+        after={"status": ticket.status.value},
+    )
+
+
+def resume(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineEvent:
+    require_may_act(playbook, ticket, by)
+    if not is_paused(ticket):
+        raise Invalid(f"{ticket.key} is not waiting on the customer.")
+    start = ticket.pauses[-1][0]
+    ticket.pauses = [*ticket.pauses[:-1], [start, now.isoformat()]]
+    ticket.status = Status.IN_PROGRESS if ticket.acknowledged_at else Status.OPEN
+    before = {"resolution_due_at": ticket.resolution_due_at.isoformat()}
+    retarget(playbook, ticket, now=now)
+    ticket.updated_at = now
+    after = {
+        "status": ticket.status.value,
+        "resolution_due_at": ticket.resolution_due_at.isoformat(),
+    }
+    return add_event(db, ticket, kind="resumed", by=by, now=now, before=before, after=after)
+
+
+def resolve(db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: str) -> TimelineEvent:
+    require_may_act(playbook, ticket, by)
+    if ticket.status not in OPEN_STATUSES:
+        raise Invalid(f"{ticket.key} is already {ticket.status.value}.")
+    summary = clean_text(summary)
+    if len(summary) > SUMMARY_LIMIT:
+        raise Invalid(
+            f"At most {SUMMARY_LIMIT} characters, please.",
+            {"summary": f"At most {SUMMARY_LIMIT} characters, please."},
+        )
+    if not summary:
+        raise Invalid("Say in a sentence how it was resolved.", {"summary": "Please fill this in."})
+    if is_paused(ticket):
+        ticket.pauses = [*ticket.pauses[:-1], [ticket.pauses[-1][0], now.isoformat()]]
+    before = {"status": ticket.status.value}
+    ticket.status, ticket.resolved_at, ticket.resolution_summary = Status.RESOLVED, now, summary
+    ticket.handoff_to = ticket.handoff_step = ticket.handoff_due_at = None
+    ticket.manager_renotify_at = None
+    ticket.updated_at = now
+    log.info("ticket.resolved", key=ticket.key, by=by)
+    return add_event(
+        db,
+        ticket,
+        kind="resolved",
+        by=by,
+        now=now,
+        before=before,
+        after={"status": "resolved"},
+        note=summary,
+    )
