@@ -22,8 +22,8 @@ from app import db as relay_db  # noqa: E402
 from app import tickets  # noqa: E402
 from app.changes import fire_due_timers  # noqa: E402
 from app.models import Deadline, Ticket  # noqa: E402
-from app.runtime import Relay  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
+from app.runtime import Relay  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DUE = 100
@@ -148,7 +148,8 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     quiet()
     print(
-        f"clock tick (claim + fire timers + sync timers + enqueue notices, no sending), {DUE} due, median of {args.rounds}"
+        f"clock tick (claim, fire and re-sync timers, enqueue notices; no sending), "
+        f"{DUE} due, median of {args.rounds}"
     )
     print(f"{'database':10} {'open':>8} {'100 due ms':>11} {'0 due ms':>9} {'events':>7}")
     with ExitStack() as stack:

@@ -13,12 +13,12 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from app import db as relay_db
 from app import changes
+from app import db as relay_db
 from app.clock import tick
-from app.runtime import Relay
 from app.drills.workspace import seed_workspace
 from app.models import OutboxMessage, Ticket, TimelineEvent
+from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
 from tests.sla.test_escalation import MON_0900, open_sev3, uid

@@ -6,12 +6,12 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from app.tickets.classification import suggest_severity
-from app.sla.targets import retarget, start_clocks
 from app.models import Status, Ticket
+from app.sla.targets import retarget, start_clocks
+from app.tickets.classification import suggest_severity
+from blocks.card import card_text, ticket_card, ticket_details
 from blocks.home import home_view
 from blocks.new_ticket import new_ticket_modal, parse_new_ticket
-from blocks.card import card_text, ticket_card, ticket_details
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

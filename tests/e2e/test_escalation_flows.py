@@ -91,8 +91,7 @@ def test_wait_resume_and_resolve(web, sim, ws, sessions):
     sim.wait_for(lambda: card(sessions, ticket.key).status.value == "resolved", what="resolved")
     done = card(sessions, ticket.key)
     assert (
-        timers_of(sessions, done) == {}
-        and done.resolution_summary == "Explained the fee schedule"
+        timers_of(sessions, done) == {} and done.resolution_summary == "Explained the fee schedule"
     )
     sim.settle()
     assert "ticket_resolve" not in str(sim.message(done.card_channel, done.card_ts)["blocks"])

@@ -2,12 +2,11 @@
 dependencies, and the effect kinds (card, thread, channel creation)."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
-
-from types import SimpleNamespace
 
 from app import tickets
 from app.effects import outbox

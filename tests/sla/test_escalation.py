@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app import tickets
-from app.sla import escalation
-from app.sla.targets import clock_views, timers
 from app.errors import Forbidden, Invalid
 from app.models import Status
+from app.sla import escalation
 from app.sla.business_time import SlaState
+from app.sla.targets import clock_views, timers
 
 MON_0900 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

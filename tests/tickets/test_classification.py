@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from app.playbook import Playbook, load_playbook, parse_playbook
 from app.tickets.classification import (
     NO_MATCH,
     Suggestion,
@@ -10,7 +11,6 @@ from app.tickets.classification import (
     suggest_severity,
     suggest_team,
 )
-from app.playbook import Playbook, load_playbook, parse_playbook
 
 SHIPPED = Path(__file__).resolve().parents[2] / "playbook.yml"
 
