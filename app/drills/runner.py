@@ -4,17 +4,16 @@ SQLite, print what each person saw, and exit non-zero when an expectation fails.
 import secrets
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import make_server
 
-import yaml
 from sqlalchemy import select
 
 from app.bot import build_app, build_relay, wsgi_app
 from app.clock import tick
+from app.drills.harness import CountingExecutor, QuietHandler, Server
+from app.drills.scenario import START, DrillError, ScenarioClock, load_scenario, offset
 from app.drills.transcript import observation_line, readable
 from app.drills.workspace import seed_workspace
 from app.logs import configure_logging
@@ -22,76 +21,8 @@ from app.models import Ticket
 from app.settings import Settings
 from app.simulator import SlackSimulator
 
-SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 ROOT = Path(__file__).resolve().parents[2]
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHANNEL_KINDS = ("message", "message_updated")
-
-
-class DrillError(Exception):
-    """The scenario itself is wrong (unknown actor, step, channel)."""
-
-
-class CountingExecutor(ThreadPoolExecutor):
-    """Bolt's listener pool, counting work in flight so a drill knows when Relay is done."""
-
-    def __init__(self, workers: int = 16):
-        super().__init__(max_workers=workers)
-        self.busy = 0
-        self._lock = threading.Lock()
-
-    def submit(self, fn, /, *args, **kwargs):
-        with self._lock:
-            self.busy += 1
-
-        def counted():
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                with self._lock:
-                    self.busy -= 1
-
-        return super().submit(counted)
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def load_scenario(name: str) -> dict:
-    path = Path(name)
-    if not path.exists():
-        path = SCENARIOS / f"{name}.yml"
-    if not path.exists():
-        known = ", ".join(sorted(p.stem for p in SCENARIOS.glob("*.yml")))
-        raise DrillError(f"no scenario {name!r}; shipped scenarios: {known}")
-    return yaml.safe_load(path.read_text())
-
-
-class ScenarioClock:
-    """Relay's `now` during a drill: the scenario's start plus the current step's offset."""
-
-    def __init__(self, start: datetime = START):
-        self.start, self.offset = start, timedelta()
-
-    def __call__(self) -> datetime:
-        return self.start + self.offset
-
-    def at(self, stamp: str) -> None:
-        self.offset = offset(stamp)
-
-
-def offset(stamp) -> timedelta:
-    """Scenario time "MM:SS" or "HH:MM:SS" from the start."""
-    parts = [int(p) for p in str(stamp).split(":")]
-    while len(parts) < 3:
-        parts.insert(0, 0)
-    return timedelta(hours=parts[0], minutes=parts[1], seconds=parts[2])
 
 
 class Drill:
@@ -115,7 +46,7 @@ class Drill:
         self.executor = CountingExecutor()
         app = build_app(self.relay, settings, signing_secret=secret, executor=self.executor)
         self.server = make_server(
-            "127.0.0.1", 0, wsgi_app(app, self.relay), _Server, handler_class=_QuietHandler
+            "127.0.0.1", 0, wsgi_app(app, self.relay), Server, handler_class=QuietHandler
         )
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.sim.connect(f"http://127.0.0.1:{self.server.server_port}/slack/events")

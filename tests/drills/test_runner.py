@@ -4,7 +4,8 @@ import io
 
 import yaml
 
-from app.drills.runner import SCENARIOS, run_drill
+from app.drills.runner import run_drill
+from app.drills.scenario import SCENARIOS
 
 
 def test_shipped_scenario_passes_and_tells_who_saw_what():
