@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_deadlines')),
         sa.UniqueConstraint('subject', 'subject_id', 'kind', name=op.f('uq_deadlines_subject')),
     )
-    op.create_index(op.f('ix_deadlines_due_at'), 'deadlines', ['due_at'], unique=False)
+    op.create_index('ix_deadlines_subject_due_at', 'deadlines', ['subject', 'due_at'], unique=False)
     op.create_table(
         'channels',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -115,5 +115,5 @@ def downgrade() -> None:
             batch_op.drop_column(column)
     op.drop_index(op.f('ix_channels_ticket_id'), table_name='channels')
     op.drop_table('channels')
-    op.drop_index(op.f('ix_deadlines_due_at'), table_name='deadlines')
+    op.drop_index('ix_deadlines_subject_due_at', table_name='deadlines')
     op.drop_table('deadlines')
