@@ -1,0 +1,98 @@
+"""The change layer: a change commits the domain's events with the ticket's timers and its
+effects, or nothing at all; the clock fires due timers through the same path."""
+
+from datetime import timedelta
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from app import changes, deadlines
+from app.errors import Forbidden
+from app.models import OutboxMessage, TimelineEvent
+from app.runtime import Relay
+from app.simulator import SlackSimulator
+from tests.sla.test_escalation import MON_0900, open_sev3, uid
+
+
+class Clock:
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self):
+        return self.value
+
+
+@pytest.fixture
+def relay(sessions, playbook):
+    with SlackSimulator(signing_secret="s") as sim:
+        client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+        yield Relay(playbook, sessions, client, now=Clock(MON_0900))
+
+
+def opened(relay, playbook):
+    with relay.sessions() as db, db.begin():
+        ticket = open_sev3(db, playbook, now=MON_0900)
+        changes.record_opening(db, playbook, ticket, now=MON_0900)
+    return ticket
+
+
+def timers_of(relay, ticket):
+    with relay.sessions() as db:
+        return deadlines.pending(db, "ticket", [ticket.id])[ticket.id]
+
+
+def kinds_of(relay, ticket) -> list[str]:
+    with relay.sessions() as db:
+        stmt = select(TimelineEvent.kind).where(TimelineEvent.ticket_id == ticket.id)
+        return list(db.scalars(stmt.order_by(TimelineEvent.id)))
+
+
+def counts(relay, ticket):
+    with relay.sessions() as db:
+        events = db.scalar(select(func.count()).where(TimelineEvent.ticket_id == ticket.id))
+        rows = db.scalar(select(func.count()).where(OutboxMessage.subject_id == ticket.id))
+    return events, rows
+
+
+def test_opening_arms_the_sla_timers(relay, playbook):
+    ticket = opened(relay, playbook)
+    assert timers_of(relay, ticket) == {
+        "response.warning": ticket.response_warn_at,
+        "response.breach": ticket.response_due_at,
+        "resolution.warning": ticket.resolution_warn_at,
+        "resolution.breach": ticket.resolution_due_at,
+    }
+
+
+def test_a_change_moves_the_timers_and_enqueues_its_effects(relay, playbook):
+    ticket = opened(relay, playbook)
+    amara = uid(playbook, "amara.okafor")
+    change = changes.acknowledge(relay, ticket.key, by=amara)
+    assert [e.kind for e in change.events] == ["acknowledged"]
+    assert "response.breach" not in timers_of(relay, ticket), "the response clock stopped"
+    with relay.sessions() as db:
+        kinds = set(
+            db.scalars(select(OutboxMessage.kind).where(OutboxMessage.subject_id == ticket.id))
+        )
+    assert {"card", "thread"} <= kinds
+
+
+def test_a_refused_change_commits_nothing(relay, playbook):
+    ticket = opened(relay, playbook)
+    before = counts(relay, ticket), timers_of(relay, ticket)
+    outsider = uid(playbook, "wei.lim")
+    with pytest.raises(Forbidden):
+        changes.acknowledge(relay, ticket.key, by=outsider)
+    assert (counts(relay, ticket), timers_of(relay, ticket)) == before
+
+
+def test_the_clock_fires_through_the_same_path_once(relay, playbook):
+    ticket = opened(relay, playbook)
+    relay.now.value = MON_0900 + timedelta(hours=6)
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
+    assert changes.fire_due_timers(relay) == (0, 0)
+    assert kinds_of(relay, ticket).count("sla.breached") == 1
+    timers = timers_of(relay, ticket)
+    assert "response.breach" not in timers and "handoff.expiry" in timers
