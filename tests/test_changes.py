@@ -92,7 +92,8 @@ def test_the_clock_fires_through_the_same_path_once(relay, playbook):
     relay.now.value = MON_0900 + timedelta(hours=6)
     changes.fire_due_timers(relay)
     assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
-    assert changes.fire_due_timers(relay) == (0, 0)
-    assert kinds_of(relay, ticket).count("sla.breached") == 1
+    fired_once = kinds_of(relay, ticket)
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, ticket) == fired_once, "a second tick does nothing to it"
     timers = timers_of(relay, ticket)
     assert "response.breach" not in timers and "handoff.expiry" in timers
