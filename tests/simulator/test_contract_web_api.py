@@ -147,6 +147,8 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         "conversations.setTopic": {"channel": ch, "topic": "Incident"},
         "conversations.archive": {"channel": ch},
         "conversations.list": {"types": "public_channel,private_channel,im"},
+        "conversations.history": {"channel": ch, "limit": 10, "include_all_metadata": True},
+        "conversations.replies": {"channel": ch, "ts": ts},
         "pins.add": {"channel": ch, "timestamp": ts},
         "pins.remove": {"channel": ch, "timestamp": ts},
         "bookmarks.add": {"channel_id": ch, "title": "Doc", "type": "link", "link": "https://x.io"},

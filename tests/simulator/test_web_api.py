@@ -199,3 +199,24 @@ def test_block_kit_limits(client, people):
     assert error_of(client.chat_postMessage, channel=general, blocks=[actions]) == "invalid_blocks"
     err = error_of(client.api_call, "chat.postMessage", data={"channel": general, "blocks": "{"})
     assert err == "invalid_blocks_format"
+
+
+def test_history_and_replies_carry_metadata_only_when_asked(sim, client):
+    ops = sim.add_channel("ops-history")
+    meta = {"event_type": "relay_effect", "event_payload": {"key": "card:1:1"}}
+    parent = client.chat_postMessage(channel=ops, text="card", metadata=meta)["ts"]
+    client.chat_postMessage(channel=ops, text="later")
+    reply = client.chat_postMessage(channel=ops, text="note", thread_ts=parent, metadata=meta)
+    plain = client.conversations_history(channel=ops)["messages"]
+    assert [m["text"] for m in plain] == ["later", "card"], "newest first, no thread replies"
+    assert all("metadata" not in m for m in plain)
+    full = client.conversations_history(channel=ops, include_all_metadata=True)["messages"]
+    assert full[1]["metadata"] == meta
+    thread = client.conversations_replies(channel=ops, ts=parent, include_all_metadata=True)
+    assert [m["ts"] for m in thread["messages"]] == [parent, reply["ts"]]
+    assert thread["messages"][1]["metadata"] == meta
+    assert error_of(client.conversations_replies, channel=ops, ts="1.2") == "thread_not_found"
+    bad = {"event_type": "x"}
+    assert error_of(client.chat_postMessage, channel=ops, text="x", metadata=bad) == (
+        "invalid_metadata_format"
+    )

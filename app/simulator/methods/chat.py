@@ -48,6 +48,7 @@ def _message(ws: Workspace, channel: Channel, ts) -> dict:
 
 
 POST_ERRORS = (
+    "invalid_metadata_format",
     "channel_not_found",
     "not_in_channel",
     "is_archived",
@@ -66,6 +67,7 @@ POST_ERRORS = (
 def post_message(ws: Workspace, args: dict) -> dict:
     channel = _writable(ws, args["channel"])
     text, blocks = _content(args)
+    metadata = _metadata(args.get("metadata"))
     msg = ws.add_message(
         channel,
         author=ws.bot_user_id,
@@ -74,7 +76,27 @@ def post_message(ws: Workspace, args: dict) -> dict:
         thread_ts=args.get("thread_ts"),
         link_names=flag(args, "link_names"),
     )
+    if metadata:
+        msg["metadata"] = metadata
     return {"channel": channel.id, "ts": msg["ts"], "message": shapes.message(msg)}
+
+
+def _metadata(value) -> dict | None:
+    """Message metadata: an object (or its JSON) with a string event_type and an object
+    event_payload."""
+    if value in (None, ""):
+        return None
+    try:
+        found = decode(value) if isinstance(value, str) else value
+    except BlockError as exc:
+        raise SlackError("invalid_metadata_format") from exc
+    if not (
+        isinstance(found, dict)
+        and isinstance(found.get("event_type"), str)
+        and isinstance(found.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format")
+    return {"event_type": found["event_type"], "event_payload": found["event_payload"]}
 
 
 @method(
