@@ -33,7 +33,9 @@ class StartupError(SystemExit):
 
 
 def web_client(settings: Settings, token: str) -> WebClient:
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    # No retries inside slack_sdk: a re-sent post whose answer was lost would post twice;
+    # the outbox retries, after looking for what reached Slack.
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
 
 
 def build_relay(settings: Settings, *, mode: str) -> Relay:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import deadlines, tickets
 from app.effects.outbox import enqueue_rows
-from app.effects.ticket_effects import confirmation_row, event_rows
+from app.effects.ticket_effects import card_key, confirmation_row, event_rows
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -83,7 +83,8 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
     """A new ticket's timers, card and confirmation, in the transaction that opened it."""
     db.flush()
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
-    change.effects.append(confirmation_row(playbook, ticket, now=now))
+    card = card_key(ticket, change.events)
+    change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
     commit_changes(db, playbook, [change])
     return change
 

@@ -5,11 +5,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.effects import outbox
 from app.playbook import Playbook
+
+log = structlog.get_logger()
 
 
 def utc_now() -> datetime:
@@ -24,14 +27,21 @@ class Relay:
     now: Callable[[], datetime] = utc_now
     drill: bool = False
     outbox_lease: timedelta = outbox.LEASE
+    outbox_horizon: timedelta = outbox.HORIZON
 
     def deliver(self, subject: tuple[str, int] | None = None) -> int:
-        """Send what the last commit enqueued; what fails is retried by the clock."""
-        return outbox.deliver(
-            self.sessions,
-            self.client,
-            now=self.now,
-            context=self,
-            subject=subject,
-            lease=self.outbox_lease,
-        )
+        """Send what the last commit enqueued; what fails is retried by the clock. Never
+        raises: what was committed stays committed, and the outbox still holds the rest."""
+        try:
+            return outbox.deliver(
+                self.sessions,
+                self.client,
+                now=self.now,
+                context=self,
+                subject=subject,
+                lease=self.outbox_lease,
+                horizon=self.outbox_horizon,
+            )
+        except Exception as error:  # noqa: BLE001 - the clock delivers what is left
+            log.exception("outbox.delivery_failed", error=type(error).__name__)
+            return 0

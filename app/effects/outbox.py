@@ -22,15 +22,16 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.effects.kinds import KINDS, Later
+from app.effects.kinds import KINDS, Later, record_failure
 from app.models import OutboxMessage, OutboxStatus
 
 log = structlog.get_logger()
 
 LEASE = timedelta(seconds=60)
-MAX_ATTEMPTS = 12
+HORIZON = timedelta(hours=24)  # how long transient failures are retried
 MAX_BACKOFF = 600
 # Slack answers worth retrying; any other `ok: false` answer is final.
+UNCERTAIN = "no_answer"  # a time-out or dropped connection: the call may have reached Slack
 TRANSIENT = {
     "ratelimited",
     "internal_error",
@@ -88,20 +89,25 @@ def deliver(
     subject: tuple[str, int] | None = None,
     limit: int = 200,
     lease: timedelta = LEASE,
+    horizon: timedelta = HORIZON,
 ) -> int:
     """Deliver what is due (of one subject, or all); returns how many rows were sent.
-    `context` is handed to the kinds (the playbook, for rendering)."""
-    sent, rounds = 0, 0
-    while True:  # another round when a row waited for one sent in this round
-        done, waited = _deliver_round(sessions, client, now, context, subject, limit, lease)
-        sent, rounds = sent + done, rounds + 1
-        if not (done and waited) or rounds == 5:
-            return sent
+    `context` is handed to the kinds (the playbook, for rendering). Another round follows
+    one that sent something: rows enqueued meanwhile, or waiting for what was just sent."""
+    policy = (now, lease, horizon, context)
+    sent = 0
+    for _ in range(5):
+        done = _deliver_round(sessions, client, policy, subject, limit)
+        sent += done
+        if not done:
+            break
+    return sent
 
 
-def _deliver_round(sessions, client, now, context, subject, limit, lease) -> tuple[int, bool]:
+def _deliver_round(sessions, client, policy, subject, limit) -> int:
+    now = policy[0]
     held: set[str] = set()
-    sent, last, waited = 0, 0, False
+    sent, last = 0, 0
     while True:
         with sessions() as db:
             stmt = select(
@@ -120,17 +126,15 @@ def _deliver_round(sessions, client, now, context, subject, limit, lease) -> tup
             if stream in held:
                 continue
             if after is not None and upstream.get(after) == OutboxStatus.FAILED:
-                _give_up(sessions, row_id, f"waited for {after}, which failed")
+                _give_up(sessions, row_id, now(), "upstream_failed")
                 continue
             waiting = after is not None and upstream.get(after) != OutboxStatus.SENT
-            waited = waited or waiting
-            go = due_at <= now() and not waiting
-            if go and _deliver_one(sessions, client, row_id, now, lease, context):
+            if due_at <= now() and not waiting and _deliver_one(sessions, client, row_id, policy):
                 sent += 1
             elif stream is not None:
                 held.add(stream)
         if len(page) < limit:
-            return sent, waited
+            return sent
         last = page[-1].id
 
 
@@ -143,14 +147,11 @@ def _upstream(db: Session, keys: set[str]) -> dict[str, OutboxStatus]:
     return dict(rows.all())
 
 
-def _give_up(sessions, row_id: int, why: str) -> None:
+def _give_up(sessions, row_id: int, now: datetime, why: str) -> None:
     with sessions() as db, db.begin():
-        db.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.FAILED, last_error=why[:500])
-        )
-    log.error("outbox.failed", outbox_id=row_id, error="upstream_failed")
+        row = db.get(OutboxMessage, row_id)
+        if row.status == OutboxStatus.PENDING:
+            _fail(db, row, now, why, log.bind(outbox_id=row_id, kind=row.kind))
 
 
 def _claim(db: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
@@ -169,8 +170,16 @@ def _pending_in_stream(stream: str):
     )
 
 
-def _deliver_one(sessions, client, row_id: int, now, lease: timedelta, context) -> bool:
+def _deliver_one(sessions, client, row_id: int, policy) -> bool:
+    now, lease, horizon, context = policy
     with sessions() as db, db.begin():
+        # Claimed before and never released (its sender died), or failed in a way that may
+        # have reached Slack: look for what it posted before posting again.
+        maybe_sent = db.scalar(
+            select(
+                OutboxMessage.claimed_until.is_not(None) | (OutboxMessage.last_error == UNCERTAIN)
+            ).where(OutboxMessage.id == row_id)
+        )
         if not _claim(db, row_id, now(), lease):
             return False
         row = db.get(OutboxMessage, row_id)
@@ -195,7 +204,11 @@ def _deliver_one(sessions, client, row_id: int, now, lease: timedelta, context) 
     bound = log.bind(outbox_id=row_id, kind=kind.name, key=key)
     answer = error = None
     try:
-        answer = kind.send(client, args)
+        if maybe_sent and kind.find is not None:
+            answer = kind.find(client, args)
+            if answer:
+                bound.info("outbox.adopted")
+        answer = answer or kind.send(client, args)
     except (SlackApiError, URLError, TimeoutError, ConnectionError, OSError) as exc:
         error = exc
     with sessions() as db, db.begin():
@@ -203,14 +216,15 @@ def _deliver_one(sessions, client, row_id: int, now, lease: timedelta, context) 
         row.claimed_until = None
         row.attempts += 1
         if isinstance(error, SlackApiError):
-            _failed(row, error, now(), bound)
+            _failed(db, row, error, now(), horizon, bound)
             return False
         if error is not None:
-            _retry(row, now(), None, type(error).__name__, bound)
+            _retry(db, row, now(), None, UNCERTAIN, horizon, bound)
             return False
         if kind.write_back is not None:
             kind.write_back(db, row, answer)
         row.result, row.status, row.sent_at = answer, OutboxStatus.SENT, now()
+        row.last_error = None
         if covers > row_id:
             db.execute(
                 update(OutboxMessage)
@@ -222,33 +236,33 @@ def _deliver_one(sessions, client, row_id: int, now, lease: timedelta, context) 
         return True
 
 
-def _failed(row: OutboxMessage, exc: SlackApiError, now: datetime, bound) -> None:
+def _failed(db, row: OutboxMessage, exc: SlackApiError, now: datetime, horizon, bound) -> None:
     response = exc.response
     error = response.get("error") if isinstance(response.data, dict) else None
     if response.status_code == 429:
         headers = {k.lower(): v for k, v in (response.headers or {}).items()}
         retry_after = headers.get("retry-after")
-        _retry(
-            row,
-            now,
-            int(retry_after[0] if isinstance(retry_after, list) else retry_after or 1),
-            "ratelimited",
-            bound,
-        )
+        seconds = int(retry_after[0] if isinstance(retry_after, list) else retry_after or 1)
+        _retry(db, row, now, seconds, "ratelimited", horizon, bound)
     elif response.status_code < 500 and error and error not in TRANSIENT:
-        row.status = OutboxStatus.FAILED
-        row.last_error = error
-        bound.error("outbox.failed", error=error)
+        _fail(db, row, now, error, bound)
     else:
-        _retry(row, now, None, error or f"http_{response.status_code}", bound)
+        _retry(db, row, now, None, error or f"http_{response.status_code}", horizon, bound)
 
 
-def _retry(row: OutboxMessage, now: datetime, retry_after: int | None, why: str, bound) -> None:
+def _retry(db, row, now: datetime, retry_after: int | None, why: str, horizon, bound) -> None:
+    """Try again after Retry-After or an exponential back-off, within the horizon."""
     row.last_error = why
-    if row.attempts >= MAX_ATTEMPTS:
-        row.status = OutboxStatus.FAILED
-        bound.error("outbox.gave_up", error=why, attempts=row.attempts)
+    if now - row.created_at >= horizon:
+        _fail(db, row, now, f"gave_up:{why}", bound)
         return
     delay = retry_after if retry_after is not None else min(2 ** (row.attempts - 1), MAX_BACKOFF)
     row.next_attempt_at = now + timedelta(seconds=delay)
     bound.warning("outbox.retry", error=why, delay=delay, attempts=row.attempts)
+
+
+def _fail(db, row: OutboxMessage, now: datetime, why: str, bound) -> None:
+    """Final: the row will not go out. Logged, and noted on its subject's timeline."""
+    row.status, row.last_error = OutboxStatus.FAILED, why[:500]
+    bound.error("outbox.failed", error=why, attempts=row.attempts)
+    record_failure(db, row, now)

@@ -14,6 +14,11 @@ def _subject(ticket: Ticket) -> tuple[str, int]:
     return ("ticket", ticket.id)
 
 
+def card_key(ticket: Ticket, events: list[TimelineEvent]) -> str:
+    """The key of the card row these events enqueue."""
+    return f"card:{ticket.id}:{events[-1].id}"
+
+
 def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now) -> list:
     """The card, thread notice and DMs for what just happened to a ticket (events must
     have their ids: flush first)."""
@@ -22,7 +27,7 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
     subject, last = _subject(ticket), events[-1].id
     rows = [
         row(
-            key=f"card:{ticket.id}:{last}",
+            key=card_key(ticket, events),
             kind="card",
             payload={"channel": playbook.teams[ticket.team].queue_channel, "unfurl_links": False},
             now=now,
@@ -62,14 +67,14 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
     return rows
 
 
-def confirmation_row(playbook: Playbook, ticket: Ticket, *, now: datetime) -> dict:
-    """Tell the submitter: ephemeral where they started, or a DM from a global shortcut."""
+def confirmation_row(playbook: Playbook, ticket: Ticket, *, now: datetime, after: str) -> dict:
+    """Tell the submitter: ephemeral where they started, or a DM from a global shortcut;
+    once the card (`after`) is posted, since the confirmation says where it is."""
     text = opened_confirmation(ticket, playbook)
     if ticket.origin_channel:
         kind = "ephemeral"
         payload = {"channel": ticket.origin_channel, "user": ticket.reporter_id, "text": text}
     else:
         kind, payload = "message", {"channel": ticket.reporter_id, "text": text}
-    return row(
-        key=f"confirm:{ticket.id}", kind=kind, payload=payload, now=now, subject=_subject(ticket)
-    )
+    key, subject = f"confirm:{ticket.id}", _subject(ticket)
+    return row(key=key, kind=kind, payload=payload, now=now, subject=subject, after=after)

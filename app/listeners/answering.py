@@ -3,6 +3,7 @@
 logged and answered with an apology. Errors are never raised back to Bolt, whose runner
 can turn an error raised just after ack() into a 404 for Slack."""
 
+import time
 from contextlib import contextmanager
 
 import structlog
@@ -11,16 +12,26 @@ from app.errors import RelayError
 
 log = structlog.get_logger()
 
+ANSWER_RETRIES = (0.2, 0.5, 1.0)
 SORRY = "Something went wrong on Relay's side and nothing was changed. Please try again."
 
 
 def tell(body: dict, respond, client, text: str) -> None:
-    """Ephemeral through response_url when there is one, else a DM from Relay."""
+    """Ephemeral through response_url when there is one, else a DM from Relay. A failure
+    to answer is retried briefly, then logged: it never turns into an apology for a change
+    that was made."""
     user = (body.get("user") or {}).get("id") or body.get("user_id")
-    if body.get("response_url") and respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    elif user:
-        client.chat_postMessage(channel=user, text=text)
+    for pause in ANSWER_RETRIES:
+        try:
+            if body.get("response_url") and respond is not None:
+                respond(text=text, response_type="ephemeral", replace_original=False)
+            elif user:
+                client.chat_postMessage(channel=user, text=text)
+            return
+        except Exception as error:  # noqa: BLE001 - Slack or the network; try again
+            log.warning("answer.failed", error=type(error).__name__)
+            time.sleep(pause)
+    log.error("answer.lost", user=user)
 
 
 @contextmanager
@@ -32,7 +43,4 @@ def answering(body: dict, respond, client):
         tell(body, respond, client, str(error))
     except Exception as error:  # noqa: BLE001 - the person gets an answer, the log the trace
         log.exception("request.failed", error=type(error).__name__)
-        try:
-            tell(body, respond, client, SORRY)
-        except Exception:  # noqa: BLE001
-            log.exception("request.apology_failed")
+        tell(body, respond, client, SORRY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-KINDS = ("ratelimit", "server_error", "slow")
+KINDS = ("ratelimit", "server_error", "slow", "lost")
 
 
 @dataclass
@@ -34,7 +34,8 @@ class Faults:
         status: int = 500,
     ) -> Fault:
         """The next `times` calls of `method` fail: "ratelimit" (HTTP 429 + Retry-After),
-        "server_error" (HTTP `status`, 500 or 503), or "slow" (sleep `delay`, then answer)."""
+        "server_error" (HTTP `status`, 500 or 503), "slow" (sleep `delay`, then answer), or
+        "lost" (the call takes effect, then the connection drops without an answer)."""
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {KINDS}")
         if kind == "server_error" and not 500 <= status <= 599:

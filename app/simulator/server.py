@@ -81,6 +81,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = self.faults.take(name)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
+        elif fault is not None and fault.kind == "lost":
+            web_api.answer(self.ws, name, token, args)
+            self.close_connection = True
+            return
         elif fault is not None:
             self._fault(name, args, fault)
             return

@@ -4,16 +4,11 @@ dependencies, and the effect kinds (card, thread, channel creation)."""
 from datetime import timedelta
 from types import SimpleNamespace
 
-import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 
-from app import tickets
 from app.effects import outbox
 from app.models import Channel, OutboxMessage, OutboxStatus, Ticket
-from app.simulator import SlackSimulator
 from tests.conftest import NOW
-from tests.tickets.test_intake import intake
 
 
 class Clock:
@@ -22,23 +17,6 @@ class Clock:
 
     def __call__(self):
         return self.value
-
-
-@pytest.fixture
-def sim():
-    with SlackSimulator(signing_secret="s3cret") as sim:
-        yield sim
-
-
-@pytest.fixture
-def world(sim, sessions, playbook):
-    team = playbook.teams["payments"]
-    sim.add_channel(team.queue_channel_name, id=team.queue_channel, members=[])
-    client = WebClient(token=sim.bot_token, base_url=sim.api_url)
-    with sessions() as db, db.begin():
-        checked = tickets.check_intake(playbook, intake(playbook, team="payments"))
-        ticket, _ = tickets.open_ticket(db, playbook, checked, now=NOW)
-    return client, ticket.id, team.queue_channel
 
 
 STREAMS = {"card": "card:{}", "thread": "thread:{}"}
@@ -65,9 +43,11 @@ def rows(sessions, ticket_id):
         return list(db.scalars(stmt.order_by(OutboxMessage.id)))
 
 
-def deliver(sessions, client, clock, playbook):
+def deliver(sessions, client, ticket_id, clock, playbook):
+    """Deliver what this test's ticket has pending (the database is shared by the tests)."""
     context = SimpleNamespace(playbook=playbook, now=clock)
-    return outbox.deliver(sessions, client, now=clock, context=context)
+    subject = ("ticket", ticket_id)
+    return outbox.deliver(sessions, client, now=clock, context=context, subject=subject)
 
 
 def test_card_posts_once_then_updates_in_place(world, sim, sessions, playbook):
@@ -76,9 +56,9 @@ def test_card_posts_once_then_updates_in_place(world, sim, sessions, playbook):
     enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": "C0DUPLICATE"})
     enqueue(sessions, ticket_id, f"thread:{ticket_id}:2", "thread", {"text": "note"})
     clock = Clock()
-    assert deliver(sessions, client, clock, playbook) == 2
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 2
     enqueue(sessions, ticket_id, f"card:{ticket_id}:3", "card", {"channel": channel})
-    assert deliver(sessions, client, clock, playbook) == 1
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 1
     with sessions() as db:
         ticket = db.get(Ticket, ticket_id)
     top = [m for m in sim.messages(channel) if not m.get("thread_ts") or m["ts"] == m["thread_ts"]]
@@ -87,7 +67,7 @@ def test_card_posts_once_then_updates_in_place(world, sim, sessions, playbook):
     assert [c.method for c in sim.calls if c.method == "chat.update"] == ["chat.update"]
     replies = [m for m in sim.messages(channel) if m.get("thread_ts") == ticket.card_ts]
     assert [m["text"] for m in replies if m["ts"] != ticket.card_ts] == ["note"]
-    assert deliver(sessions, client, clock, playbook) == 0
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 0
 
 
 def test_ratelimit_waits_retry_after_and_holds_later_rows(world, sim, sessions, playbook):
@@ -96,14 +76,14 @@ def test_ratelimit_waits_retry_after_and_holds_later_rows(world, sim, sessions, 
     enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": channel})
     enqueue(sessions, ticket_id, f"thread:{ticket_id}:2", "thread", {"text": "note"})
     clock = Clock()
-    assert deliver(sessions, client, clock, playbook) == 0
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 0
     first, second = rows(sessions, ticket_id)
     assert first.last_error == "ratelimited" and first.next_attempt_at == NOW + timedelta(seconds=7)
     assert second.status == OutboxStatus.PENDING and second.attempts == 0
     clock.value = NOW + timedelta(seconds=6)
-    assert deliver(sessions, client, clock, playbook) == 0
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 0
     clock.value = NOW + timedelta(seconds=7)
-    assert deliver(sessions, client, clock, playbook) == 2
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 2
     assert [r.status for r in rows(sessions, ticket_id)] == [OutboxStatus.SENT] * 2
 
 
@@ -112,22 +92,22 @@ def test_server_errors_back_off_then_succeed(world, sim, sessions, playbook):
     sim.faults.inject("chat.postMessage", "server_error", times=2)
     enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": channel})
     clock = Clock()
-    deliver(sessions, client, clock, playbook)
+    deliver(sessions, client, ticket_id, clock, playbook)
     (row,) = rows(sessions, ticket_id)
     assert row.attempts == 1 and row.next_attempt_at == NOW + timedelta(seconds=1)
     clock.value += timedelta(seconds=1)
-    deliver(sessions, client, clock, playbook)
+    deliver(sessions, client, ticket_id, clock, playbook)
     (row,) = rows(sessions, ticket_id)
     assert row.attempts == 2 and row.next_attempt_at == clock.value + timedelta(seconds=2)
     clock.value += timedelta(seconds=2)
-    assert deliver(sessions, client, clock, playbook) == 1
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 1
     assert len(sim.messages(channel)) == 1
 
 
 def test_permanent_error_is_recorded_not_retried(world, sim, sessions, playbook):
     client, ticket_id, _ = world
     enqueue(sessions, ticket_id, "bad", "message", {"channel": "C0NOSUCHCHAN", "text": "x"})
-    deliver(sessions, client, Clock(), playbook)
+    deliver(sessions, client, ticket_id, Clock(), playbook)
     (row,) = rows(sessions, ticket_id)
     assert row.status == OutboxStatus.FAILED and row.last_error == "channel_not_found"
 
@@ -136,7 +116,7 @@ def test_card_rendered_at_delivery_covers_every_pending_card_row(world, sim, ses
     client, ticket_id, channel = world
     for n in (1, 2, 3):
         enqueue(sessions, ticket_id, f"card:{ticket_id}:{n}", "card", {"channel": channel})
-    assert deliver(sessions, client, Clock(), playbook) == 1
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 1
     posted = [c for c in sim.calls if c.method in ("chat.postMessage", "chat.update")]
     with sessions() as db:
         key = db.get(Ticket, ticket_id).key
@@ -156,7 +136,7 @@ def test_an_effect_waits_for_the_one_it_depends_on(world, sim, sessions, playboo
         {"method": "conversations.setTopic", "args": {"topic": "Sev1"}},
         after="create",
     )
-    assert deliver(sessions, client, Clock(), playbook) == 0, "nothing to wait for yet"
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 0, "nothing to wait for yet"
     with sessions() as db, db.begin():
         db.add(Channel(id=1, ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW))
     enqueue(
@@ -166,7 +146,7 @@ def test_an_effect_waits_for_the_one_it_depends_on(world, sim, sessions, playboo
         "channel.create",
         {"channel_row": 1, "name": "inc-esc-1-refunds", "is_private": False},
     )
-    assert deliver(sessions, client, Clock(), playbook) == 2
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 2
     methods = [c.method for c in sim.calls]
     assert methods.index("conversations.create") < methods.index("conversations.setTopic")
     topic = [c for c in sim.calls if c.method == "conversations.setTopic"]
@@ -205,7 +185,7 @@ def test_channel_creation_takes_a_suffix_when_the_name_is_taken(world, sim, sess
     enqueue(
         sessions, ticket_id, "invite", "channel.invite", {"users": "U0NOBODY"}, after="create-7"
     )
-    deliver(sessions, client, Clock(), playbook)
+    deliver(sessions, client, ticket_id, Clock(), playbook)
     with sessions() as db:
         seven, eight = db.get(Channel, 11), db.get(Channel, 12)
     assert seven.name == "inc-esc-7-refunds-3" and seven.slack_id

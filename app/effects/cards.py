@@ -1,0 +1,48 @@
+"""The ticket card (posted into the team's queue channel, then updated in place) and
+posts into its thread."""
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from app.effects.sending import Later, find_posted, method, with_key
+from app.models import OutboxMessage, Ticket
+from blocks.card import card_text, ticket_card
+
+
+def _ticket(db: Session, row: OutboxMessage) -> Ticket:
+    return db.get(Ticket, row.subject_id)
+
+
+def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
+    ticket = _ticket(db, row)
+    message = {
+        "text": card_text(ticket, context.playbook),
+        "blocks": ticket_card(ticket, context.playbook, now=context.now()),
+    }
+    if ticket.card_ts:
+        where = {"channel": ticket.card_channel, "ts": ticket.card_ts}
+        return {"method": "chat.update", **where, **message}
+    return with_key({"method": "chat.postMessage", **row.payload, **message}, row.idem_key)
+
+
+def card_send(client: WebClient, args: dict) -> dict:
+    args = dict(args)
+    return method(args.pop("method"))(client, args)
+
+
+def card_find(client: WebClient, args: dict) -> dict | None:
+    return find_posted(client, args) if args["method"] == "chat.postMessage" else None
+
+
+def card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+    ticket = _ticket(db, row)
+    if not ticket.card_ts:
+        ticket.card_channel, ticket.card_ts = result["channel"], result["ts"]
+
+
+def thread_prepare(db, row: OutboxMessage, upstream, context) -> dict:
+    ticket = _ticket(db, row)
+    if not ticket.card_ts:
+        raise Later("card not posted yet")
+    args = {**row.payload, "channel": ticket.card_channel, "thread_ts": ticket.card_ts}
+    return with_key(args, row.idem_key)

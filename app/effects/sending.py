@@ -1,0 +1,76 @@
+"""What every effect kind shares: the kind's shape, one Web API call, posting a message
+with its effect key in Slack message metadata, and finding such a message again."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from app.models import OutboxMessage
+
+METADATA_TYPE = "relay_effect"
+LOOK_BACK = 100  # messages searched for a post whose answer was lost
+
+
+class Later(Exception):
+    """The row cannot go yet (e.g. its ticket's card is not posted); try again soon."""
+
+
+@dataclass(frozen=True)
+class EffectKind:
+    """`prepare(db, row, upstream_result, context) -> args` runs in the claiming transaction
+    (render, find the target, or raise Later); `send(client, args) -> result` makes the
+    call(s); `find(client, args) -> result | None` finds a post that reached Slack although
+    its answer was lost; `write_back(db, row, result)` records what Slack made."""
+
+    name: str
+    prepare: Callable[[Session, OutboxMessage, dict | None, object], dict]
+    send: Callable[[WebClient, dict], dict]
+    write_back: Callable[[Session, OutboxMessage, dict], None] | None = None
+    coalesce: bool = False
+    find: Callable[[WebClient, dict], dict | None] | None = None
+
+
+def call(client: WebClient, method: str, args: dict, *, ok_errors=()) -> dict:
+    """One Web API call; an error in `ok_errors` counts as done."""
+    try:
+        return client.api_call(method, json=args).data
+    except SlackApiError as exc:
+        if exc.response.get("error") in ok_errors:
+            return {"ok": True, "already": exc.response.get("error")}
+        raise
+
+
+def where(answer: dict) -> dict:
+    return {k: answer[k] for k in ("channel", "ts") if k in answer}
+
+
+def method(name: str, **options) -> Callable[[WebClient, dict], dict]:
+    def send(client: WebClient, args: dict) -> dict:
+        return where(call(client, name, args, **options))
+
+    return send
+
+
+def with_key(args: dict, key: str) -> dict:
+    """A message carrying its effect key, so that it can be found again."""
+    return {**args, "metadata": {"event_type": METADATA_TYPE, "event_payload": {"key": key}}}
+
+
+def find_posted(client: WebClient, args: dict) -> dict | None:
+    """The message these arguments posted, if Slack has it (by the key in its metadata)."""
+    key = args["metadata"]["event_payload"]["key"]
+    channel = args["channel"]
+    if channel[:1] in ("U", "W"):  # a DM addressed by user id
+        channel = call(client, "conversations.open", {"users": channel})["channel"]["id"]
+    look = {"channel": channel, "include_all_metadata": True, "limit": LOOK_BACK}
+    if args.get("thread_ts"):
+        found = call(client, "conversations.replies", {**look, "ts": args["thread_ts"]})
+    else:
+        found = call(client, "conversations.history", look)
+    for message in found.get("messages", []):
+        if ((message.get("metadata") or {}).get("event_payload") or {}).get("key") == key:
+            return {"channel": channel, "ts": message["ts"], "adopted": True}
+    return None
