@@ -6,7 +6,7 @@ Listeners turn the returned `Change` into an answer."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from app.sla import escalation, targets
 log = structlog.get_logger()
 
 BATCH = 100
+SET_ASIDE = timedelta(minutes=15)  # a ticket the clock cannot act on is tried again after this
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Change:
     events: list[TimelineEvent] = field(default_factory=list)
     effects: list[dict] = field(default_factory=list)  # rows beyond what the events post
     fired: list[str] = field(default_factory=list)  # timer kinds the clock fired
+    set_aside_until: datetime | None = None  # the clock could not act: try again then
+    rendered: bool = False  # `effects` already hold what the events post
 
     def record(self, result: TimelineEvent | list[TimelineEvent] | None) -> None:
         self.events += [e for e in (result if isinstance(result, list) else [result]) if e]
@@ -46,11 +49,18 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     wanted = {}
     for c in changes:
         timers = targets.timers(c.ticket)
+        if c.set_aside_until:
+            timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
             k: at for k, at in timers.items() if not (k in c.fired and at <= c.now)
         }
     deadlines.sync(db, "ticket", wanted)
-    rows = [r for c in changes for r in event_rows(playbook, c.ticket, c.events, now=c.now)]
+    rows = [
+        r
+        for c in changes
+        if not c.rendered
+        for r in event_rows(playbook, c.ticket, c.events, now=c.now)
+    ]
     enqueue_rows(db, rows + [r for c in changes for r in c.effects])
 
 
@@ -170,13 +180,26 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[int, int]:
             now = relay.now()
             due, more = claim_due(db, now, limit=limit)
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
-            changes = []
-            for ticket in due:
-                fired = kinds[ticket.id]
-                found = escalation.act_on_due(db, relay.playbook, ticket, now=now, due=fired)
-                changes.append(Change(db, ticket, now, events=found, fired=fired))
+            changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
             commit_changes(db, relay.playbook, changes)
         acted += len(due)
         events += sum(len(c.events) for c in changes)
         if not more or not due:
             return acted, events
+
+
+def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now) -> Change:
+    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, it
+    names someone the playbook no longer has) is set aside with a timeline note, and the
+    rest of the batch goes on."""
+    try:
+        with db.begin_nested():
+            found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
+            db.flush()
+            rows = event_rows(playbook, ticket, found, now=now)
+    except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
+        log.exception("clock.ticket_failed", key=ticket.key, error=type(error).__name__)
+        after = {"error": type(error).__name__, "timers": fired}
+        tickets.add_event(db, ticket, kind="clock.set_aside", by=None, now=now, after=after)
+        return Change(db, ticket, now, set_aside_until=now + SET_ASIDE)
+    return Change(db, ticket, now, events=found, effects=rows, fired=fired, rendered=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app import changes, deadlines
 from app.errors import Forbidden
-from app.models import OutboxMessage, TimelineEvent
+from app.models import OutboxMessage, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
@@ -97,3 +97,20 @@ def test_the_clock_fires_through_the_same_path_once(relay, playbook):
     assert kinds_of(relay, ticket) == fired_once, "a second tick does nothing to it"
     timers = timers_of(relay, ticket)
     assert "response.breach" not in timers and "handoff.expiry" in timers
+
+
+def test_one_ticket_the_clock_cannot_act_on_does_not_stop_the_others(relay, playbook):
+    broken, fine = opened(relay, playbook), opened(relay, playbook)
+    with relay.sessions() as db, db.begin():  # its L2 primary was removed from the playbook
+        ticket = db.get(Ticket, broken.id)
+        tiers = {**ticket.policy["tiers"], "L2": {"primary": "gone.person", "secondary": None}}
+        ticket.policy = {**ticket.policy, "tiers": tiers}
+    late = MON_0900 + timedelta(hours=6)
+    relay.now.value = late
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, fine)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
+    assert kinds_of(relay, broken)[-1] == "clock.set_aside"
+    assert "sla.breached" not in kinds_of(relay, broken), "nothing half-done was kept"
+    assert min(timers_of(relay, broken).values()) == late + changes.SET_ASIDE
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, broken).count("clock.set_aside") == 1, "not again until then"
