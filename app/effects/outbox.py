@@ -196,6 +196,11 @@ def _deliver_one(sessions, client, row_id: int, policy) -> bool:
             row.claimed_until, row.next_attempt_at = None, now() + timedelta(seconds=1)
             log.debug("outbox.later", outbox_id=row_id, reason=str(exc))
             return False
+        except Exception as exc:  # noqa: BLE001 - one row that cannot be made stops nothing else
+            row.claimed_until = None
+            bound = log.bind(outbox_id=row_id, kind=kind.name, key=key)
+            _fail(db, row, now(), f"unpreparable:{type(exc).__name__}", bound)
+            return False
         if kind.coalesce and stream:
             # What this row sends stands for the rows of its stream enqueued before now.
             covers = db.scalar(

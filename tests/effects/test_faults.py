@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import changes
 from app.models import OutboxMessage, OutboxStatus, Ticket, TimelineEvent
 from tests.conftest import NOW
-from tests.effects.test_outbox import Clock, deliver, enqueue, rows
+from tests.effects.test_outbox import Clock, by_key, deliver, enqueue, rows
 
 
 def opened(sim, sessions, playbook, ticket_id):
@@ -59,7 +59,7 @@ def test_a_permanent_error_is_final_and_on_the_timeline(world, sim, sessions, pl
     enqueue(sessions, ticket_id, "then", "channel.call", {"method": "pins.add"}, after="nowhere")
     deliver(sessions, client, ticket_id, Clock(), playbook)
     deliver(sessions, client, ticket_id, Clock(), playbook)
-    found = {r.idem_key: (r.status, r.last_error) for r in rows(sessions, ticket_id)}
+    found = {k: (r.status, r.last_error) for k, r in by_key(sessions, ticket_id).items()}
     assert found == {
         "nowhere": (OutboxStatus.FAILED, "channel_not_found"),
         "then": (OutboxStatus.FAILED, "upstream_failed"),
@@ -144,3 +144,15 @@ def test_the_card_ends_showing_what_was_committed_last(world, sim, sessions, pla
     first.join(timeout=10)
     (card,) = top_level(sim, channel)
     assert f"<@{owner}>" in str(card["blocks"])
+
+
+def test_a_row_that_cannot_be_rendered_stops_nothing_else(world, sim, sessions, playbook):
+    client, ticket_id, channel = world
+    with sessions() as db, db.begin():  # its customer was removed from the playbook
+        db.get(Ticket, ticket_id).customer = "gone-customer"
+    enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": channel})
+    enqueue(sessions, ticket_id, "dm", "message", {"channel": channel, "text": "still sent"})
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 1
+    found = {k: (r.status, r.last_error) for k, r in by_key(sessions, ticket_id).items()}
+    assert found[f"card:{ticket_id}:1"] == (OutboxStatus.FAILED, "unpreparable:KeyError")
+    assert found["dm"] == (OutboxStatus.SENT, None)

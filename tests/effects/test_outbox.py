@@ -23,18 +23,28 @@ STREAMS = {"card": "card:{}", "thread": "thread:{}"}
 
 
 def enqueue(sessions, ticket_id, key, kind, payload, after=None):
+    """Keys are unique across the shared test database, so they are made the ticket's own
+    (`name(ticket_id, key)`); card and thread keys already are."""
     stream = STREAMS[kind].format(ticket_id) if kind in STREAMS else None
     with sessions() as db, db.begin():
         effect = outbox.row(
-            key=key,
+            key=name(ticket_id, key),
             kind=kind,
             payload=payload,
             now=NOW,
             subject=("ticket", ticket_id),
             stream=stream,
-            after=after,
+            after=name(ticket_id, after) if after else None,
         )
         outbox.enqueue_rows(db, [effect])
+
+
+def name(ticket_id: int, key: str) -> str:
+    return key if key.startswith(("card:", "thread:")) else f"{ticket_id}/{key}"
+
+
+def by_key(sessions, ticket_id) -> dict:
+    return {r.idem_key.split("/")[-1]: r for r in rows(sessions, ticket_id)}
 
 
 def rows(sessions, ticket_id):
@@ -191,5 +201,5 @@ def test_channel_creation_takes_a_suffix_when_the_name_is_taken(world, sim, sess
     assert seven.name == "inc-esc-7-refunds-3" and seven.slack_id
     assert len(eight.name) == 80 and eight.name.endswith("-2")
     assert sim.ws.channel(seven.slack_id).is_private
-    invite = {r.idem_key: r for r in rows(sessions, ticket_id)}["invite"]
+    invite = by_key(sessions, ticket_id)["invite"]
     assert invite.status == OutboxStatus.FAILED and invite.last_error == "user_not_found"
