@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app import deadlines, tickets
 from app.effects.outbox import enqueue_rows
-from app.effects.ticket_effects import card_key, confirmation_row, event_rows
+from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -75,16 +75,18 @@ def changing(relay: Relay, key: str) -> Iterator[Change]:
         relay.deliver(("ticket", change.ticket.id))
 
 
-def open_ticket(relay: Relay, intake: tickets.Intake) -> Change | None:
+def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: None) -> Change | None:
     """Store a checked intake as a ticket with its card and the submitter's confirmation;
-    None when this submission already made one."""
+    None when this submission already made one. `acknowledge` runs once it is committed
+    and before anything is sent (Slack hears back only about a saved ticket)."""
     with relay.sessions() as db, db.begin():
         now = relay.now()
         ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
-        if not created:
-            log.info("intake.duplicate_submission", key=ticket.key)
-            return None
-        change = record_opening(db, relay.playbook, ticket, now=now)
+        change = record_opening(db, relay.playbook, ticket, now=now) if created else None
+    acknowledge()
+    if change is None:
+        log.info("intake.duplicate_submission", key=ticket.key)
+        return None
     relay.deliver(("ticket", ticket.id))
     return change
 
@@ -92,6 +94,8 @@ def open_ticket(relay: Relay, intake: tickets.Intake) -> Change | None:
 def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime) -> Change:
     """A new ticket's timers, card and confirmation, in the transaction that opened it."""
     db.flush()
+    if ticket.source_channel and ticket.source_ts:  # before the card, which links to it
+        enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))

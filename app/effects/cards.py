@@ -4,7 +4,7 @@ posts into its thread."""
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from app.effects.sending import Later, find_posted, method, with_key
+from app.effects.sending import Later, call, find_posted, method, with_key
 from app.models import OutboxMessage, Ticket
 from blocks.card import card_text, ticket_card
 
@@ -38,6 +38,15 @@ def card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
     ticket = _ticket(db, row)
     if not ticket.card_ts:
         ticket.card_channel, ticket.card_ts = result["channel"], result["ts"]
+
+
+def permalink_send(client: WebClient, args: dict) -> dict:
+    return {"permalink": call(client, "chat.getPermalink", args)["permalink"]}
+
+
+def permalink_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+    if result["permalink"].startswith("https://"):
+        _ticket(db, row).source_permalink = result["permalink"][:500]
 
 
 def thread_prepare(db, row: OutboxMessage, upstream, context) -> dict:

@@ -60,6 +60,7 @@ KINDS: dict[str, EffectKind] = {
             coalesce=True,
             find=cards.card_find,
         ),
+        EffectKind("permalink", _payload, cards.permalink_send, cards.permalink_write_back),
         EffectKind("thread", cards.thread_prepare, method("chat.postMessage"), find=find_posted),
         EffectKind("channel.create", _payload, channels.create_send, channels.create_write_back),
         EffectKind("channel.invite", channels.in_channel, channels.invite_send),

@@ -67,6 +67,18 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
     return rows
 
 
+def permalink_row(ticket: Ticket, *, now: datetime) -> dict:
+    """Look up the source message's permalink for the card, after the ticket is saved."""
+    return row(
+        key=f"permalink:{ticket.id}",
+        kind="permalink",
+        payload={"channel": ticket.source_channel, "message_ts": ticket.source_ts},
+        now=now,
+        subject=_subject(ticket),
+        stream=f"card:{ticket.id}",
+    )
+
+
 def confirmation_row(playbook: Playbook, ticket: Ticket, *, now: datetime, after: str) -> dict:
     """Tell the submitter: ephemeral where they started, or a DM from a global shortcut;
     once the card (`after`) is posted, since the confirmation says where it is."""

@@ -3,7 +3,6 @@
 import json
 
 import structlog
-from slack_sdk.errors import SlackApiError
 
 from app import changes, tickets
 from app.errors import Invalid
@@ -38,16 +37,6 @@ def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
         source_author_id=meta.get("source_author_id"),
         is_drill=drill,
     )
-
-
-def permalink(client, channel: str | None, ts: str | None) -> str | None:
-    if not (channel and ts):
-        return None
-    try:
-        return client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
-    except SlackApiError as exc:
-        log.warning("intake.permalink_failed", error=exc.response.get("error"))
-        return None
 
 
 def _value(view: dict, field: Field) -> str:
@@ -93,7 +82,12 @@ handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
 handle_severity = _ticket_form(None, _change_severity)
 
 
+NOT_SAVED = "Relay could not save this just now; nothing is lost here. Please submit again."
+
+
 def handle_new_ticket(ack, body, view, client, context):
+    """The ticket is saved before Slack hears back: an acknowledged form is a saved ticket,
+    and a form that could not be saved stays open with what was typed."""
     relay = context["relay"]
     intake = intake_from_view(body, view, drill=relay.drill)
     try:
@@ -101,7 +95,8 @@ def handle_new_ticket(ack, body, view, client, context):
     except Invalid as exc:
         ack(response_action="errors", errors=exc.fields)
         return
-    ack()
-    with answering(body, None, client):
-        intake.source_permalink = permalink(client, intake.source_channel, intake.source_ts)
-        changes.open_ticket(relay, intake)
+    try:
+        changes.open_ticket(relay, intake, acknowledge=ack)
+    except Exception as error:  # noqa: BLE001 - the person keeps their form and is told
+        log.exception("intake.not_saved", error=type(error).__name__)
+        ack(response_action="errors", errors={Field.TITLE: NOT_SAVED})

@@ -84,8 +84,12 @@ def test_message_shortcut_keeps_permalink_and_author(web, sim, ws, sessions):
     sim.wait_for(lambda: ticket_count(sessions) > before, what="the ticket is stored")
     ticket = latest_ticket(sessions, agent)
     assert ticket.source_author_id == customer and ticket.source_ts == ts
-    assert ticket.source_permalink and ticket.source_permalink.startswith("https://")
     assert ticket.severity == 2  # "slow" -> degraded service
+    # The permalink is looked up after the ticket is saved, before the card is posted.
+    ticket = sim.wait_for(lambda: card(sessions, ticket.key).card_ts and card(sessions, ticket.key))
+    assert ticket.source_permalink and ticket.source_permalink.startswith("https://")
+    sim.settle()
+    assert "source message" in str(sim.message(ticket.card_channel, ticket.card_ts)["blocks"])
 
 
 def test_global_shortcut_confirms_by_dm(web, sim, ws, sessions):
