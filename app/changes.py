@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app import deadlines, tickets
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
+from app.errors import Invalid
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -126,9 +127,25 @@ def assign(relay: Relay, key: str, *, by: str, to: str) -> Change:
     return c
 
 
-def escalate(relay: Relay, key: str, *, by: str, note: str) -> Change:
+def expect(ticket: Ticket, seen: dict | None) -> None:
+    """Compare-and-set on what the person saw: a change made meanwhile is not redone."""
+    changed = {k: v for k, v in (seen or {}).items() if v is not None and getattr(ticket, k) != v}
+    if "tier" in changed:
+        raise Invalid(
+            f"{ticket.key} was escalated to {ticket.tier} while your form was open; "
+            "nothing was changed."
+        )
+    if "severity" in changed:
+        raise Invalid(
+            f"{ticket.key} became Sev{ticket.severity} while your form was open; "
+            "nothing was changed."
+        )
+
+
+def escalate(relay: Relay, key: str, *, by: str, note: str, seen: dict | None = None) -> Change:
     with changing(relay, key) as c:
         tickets.require_may_act(relay.playbook, c.ticket, by)
+        expect(c.ticket, seen)
         c.record(
             escalation.escalate(
                 c.db, relay.playbook, c.ticket, by=by, now=c.now, reason="manual", note=note
@@ -137,8 +154,12 @@ def escalate(relay: Relay, key: str, *, by: str, note: str) -> Change:
     return c
 
 
-def change_severity(relay: Relay, key: str, *, by: str, severity: int, reason: str) -> Change:
+def change_severity(
+    relay: Relay, key: str, *, by: str, severity: int, reason: str, seen: dict | None = None
+) -> Change:
     with changing(relay, key) as c:
+        tickets.require_may_act(relay.playbook, c.ticket, by)
+        expect(c.ticket, seen)
         c.record(
             tickets.change_severity(
                 c.db, relay.playbook, c.ticket, severity=severity, by=by, now=c.now, reason=reason

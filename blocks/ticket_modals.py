@@ -1,6 +1,7 @@
 """Modals that change a ticket: escalate (warm handoff note), change severity, resolve;
 and the read-only ticket view opened from App Home."""
 
+import json
 from datetime import datetime
 
 from app.models import Ticket
@@ -18,7 +19,10 @@ def _modal(callback: Callback, title: str, submit: str, ticket: Ticket, blocks: 
         "title": {"type": "plain_text", "text": title},
         "submit": {"type": "plain_text", "text": submit},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": ticket.key,
+        # What the person saw when the form opened: a change made meanwhile is not redone.
+        "private_metadata": json.dumps(
+            {"key": ticket.key, "tier": ticket.tier, "severity": ticket.severity}
+        ),
         "blocks": blocks,
     }
 

@@ -56,24 +56,41 @@ def _ticket_form(required: Field | None, run):
             return
         ack()
         with answering(body, None, client):
-            user, key = body["user"]["id"], view["private_metadata"]
-            tell(body, None, client, run(context["relay"], key, user, view, text))
+            seen = form_saw(view)
+            user, key = body["user"]["id"], seen.pop("key")
+            tell(body, None, client, run(context["relay"], key, user, view, text, seen))
 
     return handle
 
 
-def _escalate(relay, key, user, view, note) -> str:
-    return answers.escalated(changes.escalate(relay, key, by=user, note=note).ticket)
+def form_saw(view: dict) -> dict:
+    """The ticket key, and the state the person saw when the form opened."""
+    try:
+        return dict(json.loads(view["private_metadata"]))
+    except (ValueError, TypeError):  # a form opened before forms carried what they saw
+        return {"key": view["private_metadata"]}
 
 
-def _resolve(relay, key, user, view, summary) -> str:
+def _escalate(relay, key, user, view, note, seen) -> str:
+    c = changes.escalate(relay, key, by=user, note=note, seen={"tier": seen.get("tier")})
+    return answers.escalated(c.ticket)
+
+
+def _resolve(relay, key, user, view, summary, seen) -> str:
     return answers.resolved(changes.resolve(relay, key, by=user, summary=summary).ticket)
 
 
-def _change_severity(relay, key, user, view, _) -> str:
+def _change_severity(relay, key, user, view, _, seen) -> str:
     severity = int(_value(view, Field.NEW_SEVERITY))
     reason = clean_text(_value(view, Field.REASON))
-    c = changes.change_severity(relay, key, by=user, severity=severity, reason=reason)
+    c = changes.change_severity(
+        relay,
+        key,
+        by=user,
+        severity=severity,
+        reason=reason,
+        seen={"severity": seen.get("severity")},
+    )
     return answers.severity_changed(c.ticket, c.events)
 
 
