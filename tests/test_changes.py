@@ -114,3 +114,20 @@ def test_one_ticket_the_clock_cannot_act_on_does_not_stop_the_others(relay, play
     assert min(timers_of(relay, broken).values()) == late + changes.SET_ASIDE
     changes.fire_due_timers(relay)
     assert kinds_of(relay, broken).count("clock.set_aside") == 1, "not again until then"
+
+
+def test_catching_up_sends_only_the_handoff_that_still_stands(relay, playbook):
+    ticket = opened(relay, playbook)
+    relay.now.value = MON_0900 + timedelta(days=3)  # both clocks breached while no clock ran
+    changes.fire_due_timers(relay)
+    kinds = kinds_of(relay, ticket)
+    assert kinds.count("escalated") == 2 and kinds.count("handoff.offered") == 2
+    with relay.sessions() as db:
+        dms = db.scalars(
+            select(OutboxMessage.payload).where(
+                OutboxMessage.subject_id == ticket.id, OutboxMessage.idem_key.like("dm:%")
+            )
+        ).all()
+    offered = [p for p in dms if "is handed to you" in p.get("text", "")]
+    l3 = playbook.people["sofia.marin"].slack_id
+    assert [p["channel"] for p in offered] == [l3], "only L3's offer still stands"

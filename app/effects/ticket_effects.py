@@ -10,6 +10,9 @@ from blocks.card import opened_confirmation
 from blocks.notices import dm_text, handoff_dm, thread_text
 
 
+SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
+
+
 def _subject(ticket: Ticket) -> tuple[str, int]:
     return ("ticket", ticket.id)
 
@@ -48,7 +51,7 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                 stream=f"thread:{ticket.id}",
             )
         )
-    for event in events:
+    for event in _still_meant(events):
         for user_id in (event.after or {}).get("notify", []):
             if event.kind == "handoff.offered":
                 message = handoff_dm(event, ticket, playbook)
@@ -65,6 +68,14 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                     )
                 )
     return rows
+
+
+def _still_meant(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """The events whose DMs still mean something: when several climbs or handoff offers
+    happened at once (catching up after an outage), only the last of each kind is sent;
+    the timeline and the thread keep them all."""
+    last = {e.kind: e for e in events if e.kind in SUPERSEDED}
+    return [e for e in events if e.kind not in SUPERSEDED or last[e.kind] is e]
 
 
 def permalink_row(ticket: Ticket, *, now: datetime) -> dict:
