@@ -9,7 +9,6 @@ from app.playbook import Playbook
 from blocks.card import opened_confirmation
 from blocks.notices import dm_text, handoff_dm, thread_text
 
-
 SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
 
 
