@@ -17,6 +17,7 @@ log = structlog.get_logger()
 
 TIERS = ("L1", "L2", "L3")
 NEXT_STEP = {"primary": "secondary", "secondary": "manager"}
+NOTE_LIMIT = 3000
 
 
 def _ids(playbook: Playbook, handle: str | None) -> list[str]:
@@ -66,6 +67,9 @@ def escalate(
     note: str | None = None,
 ) -> list[TimelineEvent]:
     """Climb one tier and offer the ticket to the new tier's primary; the manager is told."""
+    if note is not None and len(note) > NOTE_LIMIT:
+        message = f"Keep the handoff note under {NOTE_LIMIT} characters, please."
+        raise Invalid(message, {"handoff_note": message})
     require_can_climb(playbook, ticket)
     before = {"tier": ticket.tier, "owner": ticket.owner_id}
     ticket.tier = TIERS[TIERS.index(ticket.tier) + 1]

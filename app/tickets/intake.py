@@ -25,8 +25,17 @@ REASON_LIMIT = 500
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
 
 
+# Letters that show as nothing: braille blank, Hangul fillers.
+_FILLERS = {"\u2800", "\u3164", "\u115f", "\u1160", "\uffa0"}
+
+
+def _shows_nothing(ch: str) -> bool:
+    return ch.isspace() or ch in _FILLERS or unicodedata.category(ch) in ("Cf", "Zs", "Mn", "Me")
+
+
 def clean_text(value: str | None, *, single_line: bool = False) -> str:
-    """Normalise user text: NFC, no control or bidi characters, trimmed."""
+    """Normalise user text: NFC, no control or bidi characters, trimmed; text that would
+    show as nothing (zero-width, braille blank, Hangul filler, only spaces) is empty."""
     value = unicodedata.normalize("NFC", value or "")
     kept = []
     for ch in value:
@@ -34,7 +43,8 @@ def clean_text(value: str | None, *, single_line: bool = False) -> str:
             kept.append(" " if single_line else ch)
         elif ch not in _BIDI and unicodedata.category(ch) not in ("Cc", "Cs"):
             kept.append(ch)
-    return "".join(kept).strip()
+    text = "".join(kept).strip()
+    return "" if all(_shows_nothing(ch) for ch in text) else text
 
 
 @dataclass

@@ -201,3 +201,12 @@ def test_card_states_follow_the_clock(db, playbook):
     assert states(1).state == SlaState.ON_TRACK
     assert states(3.5).state == SlaState.AT_RISK
     assert states(5).state == SlaState.BREACHED
+
+
+def test_an_overlong_handoff_note_is_refused_and_nothing_climbs(db, playbook):
+    ticket = open_sev3(db, playbook)
+    with pytest.raises(Invalid) as caught:
+        escalation.escalate(
+            db, playbook, ticket, by=None, now=MON_0900, reason="manual", note="x" * 100_000
+        )
+    assert "handoff_note" in caught.value.fields and ticket.tier == "L1"

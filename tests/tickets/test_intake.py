@@ -103,12 +103,22 @@ def test_override_with_reason_is_recorded(db, playbook):
         ({"escalation_type": None}, "escalation_type"),
         ({"customer": "nobody-inc"}, "customer"),
         ({"description": "d" * 3001}, "description"),
+        ({"title": "\u200b\u200b\u200b"}, "title"),  # zero-width spaces
+        ({"title": "\u2800\u2800"}, "title"),  # braille blank
+        ({"title": "\u3164 \u3164"}, "title"),  # Hangul filler
+        ({"impact": "\u00a0\u3000\u2003"}, "impact"),  # no-break, ideographic, em spaces
+        ({"description": "\u0301\u200d"}, "description"),  # a lone accent and a joiner
     ],
 )
 def test_bad_input_names_the_field(playbook, overrides, field):
     with pytest.raises(Invalid) as caught:
         tickets.check_intake(playbook, intake(playbook, **overrides))
     assert field in caught.value.fields
+
+
+def test_text_that_shows_something_is_kept(playbook):
+    checked = tickets.check_intake(playbook, intake(playbook, title="\u200bé 🧑\u200d💻"))
+    assert checked.title == "\u200bé 🧑\u200d💻"
 
 
 def test_cleaning_drops_bidi_and_control_characters(playbook):
