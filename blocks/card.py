@@ -6,8 +6,7 @@ from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.targets import clock_views
 from blocks.ids import Action
-from blocks.notices import local_time
-from blocks.text import escape, mention, minutes, plain, truncate
+from blocks.text import escape, mention, minutes, plain, slack_date, truncate
 
 STATUS_LABEL = {
     "open": "Open",
@@ -28,6 +27,11 @@ def customer_label(ticket: Ticket, playbook: Playbook) -> str:
     return f"{escape(customer.name)} ({escape(tier)})"
 
 
+def due_time(ticket: Ticket, playbook: Playbook, when: datetime | None) -> str:
+    """A due time for mrkdwn: a Slack date token, falling back to the owning team's zone."""
+    return slack_date(when, playbook.teams[ticket.team].calendar.zone)
+
+
 STATE_LABEL = {
     "on_track": "on track",
     "at_risk": ":warning: at risk",
@@ -46,9 +50,9 @@ def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
 
 
 def clock_lines(ticket: Ticket, playbook: Playbook, now: datetime) -> list[str]:
-    """`due Mon 23 Nov 09:15 GMT · on track` for the response and resolution clocks."""
+    """`due <!date^…|Mon 23 Nov 09:15 GMT> · on track` for the response and resolution clocks."""
     return [
-        f"due {local_time(playbook, ticket, view.due_at)} · {STATE_LABEL[view.state]}"
+        f"due {due_time(ticket, playbook, view.due_at)} · {STATE_LABEL[view.state]}"
         for view in clock_views(playbook, ticket, now=now)
     ]
 
@@ -119,7 +123,7 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[di
     ]
     context = [f"Reported by {mention(ticket.reporter_id)}"]
     if ticket.handoff_to:
-        due_at = local_time(playbook, ticket, ticket.handoff_due_at)
+        due_at = due_time(ticket, playbook, ticket.handoff_due_at)
         context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
     if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
         context.append(f"<{ticket.source_permalink}|source message>")

@@ -7,9 +7,8 @@ from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.business_time import SlaState
 from app.sla.targets import clock_views
-from blocks.card import STATE_LABEL, headline
+from blocks.card import STATE_LABEL, due_time, headline
 from blocks.ids import Action
-from blocks.notices import local_time
 
 PER_LIST = 10
 
@@ -19,10 +18,8 @@ def _entry(ticket: Ticket, playbook: Playbook, now: datetime) -> dict:
     due = ""
     if views:
         view = views[0] if ticket.acknowledged_at is None else views[-1]
-        due = (
-            f"\n{view.name} due {local_time(playbook, ticket, view.due_at)} · "
-            f"{STATE_LABEL[view.state]}"
-        )
+        due = f"\n{view.name} due {due_time(ticket, playbook, view.due_at)} · "
+        due += STATE_LABEL[view.state]
     return {
         "type": "section",
         "text": {"type": "mrkdwn", "text": headline(ticket, playbook) + due},

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
+from blocks.card import due_time
 from blocks.ids import Action
 from blocks.text import escape, mention, truncate
 
@@ -16,13 +17,9 @@ REASONS = {
 STEP = {"primary": "primary", "secondary": "secondary", "manager": "manager"}
 
 
-def local_time(playbook: Playbook, ticket: Ticket, when: datetime | str | None) -> str:
-    """A due time in the owning team's time zone: `Mon 23 Nov 09:30 GMT`."""
-    if when is None:
-        return "no deadline"
-    if isinstance(when, str):
-        when = datetime.fromisoformat(when)
-    return when.astimezone(playbook.teams[ticket.team].calendar.zone).strftime("%a %d %b %H:%M %Z")
+def _due(playbook: Playbook, ticket: Ticket, when: str | None) -> str:
+    """A due time as the timeline stores it (ISO text) turned back into a datetime, rendered."""
+    return due_time(ticket, playbook, datetime.fromisoformat(when) if when else None)
 
 
 def _who(playbook: Playbook, handle: str | None) -> str:
@@ -36,7 +33,7 @@ def _who(playbook: Playbook, handle: str | None) -> str:
 def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
     """The notice for the card's thread, or None when the event needs none."""
     a, b = event.after or {}, event.before or {}
-    when = lambda v: local_time(playbook, ticket, v)  # noqa: E731
+    when = lambda v: _due(playbook, ticket, v)  # noqa: E731
     match event.kind:
         case "acknowledged":
             return f"Acknowledged by {mention(event.actor_id)}."
@@ -97,7 +94,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
     if ticket.handoff_note:
         lines.append(f"*Handoff note:* {escape(truncate(ticket.handoff_note, 1500))}")
     lines.append(
-        f"Accept by {local_time(playbook, ticket, a['due_at'])}, or it goes to the "
+        f"Accept by {_due(playbook, ticket, a['due_at'])}, or it goes to the "
         f"{'manager' if a['step'] == 'secondary' else 'next person'}."
     )
     text = "\n".join(lines)
@@ -129,7 +126,7 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
         case "sla.warning":
             return (
                 f":warning: *{ticket.key}* {title}: the {a['clock']} target is due "
-                f"{local_time(playbook, ticket, a['due_at'])}."
+                f"{_due(playbook, ticket, a['due_at'])}."
             )
         case "escalated" | "manager.notified":
             return (

@@ -1,6 +1,7 @@
 """Text that reaches Slack. User text is escaped so it can never ping or forge a link."""
 
 import re
+from datetime import datetime, tzinfo
 
 WORD_JOINER = "\u2060"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -33,6 +34,23 @@ def mention(user_id: str | None) -> str:
     if not user_id or not _USER_ID.match(user_id):
         return "nobody"
     return f"<@{user_id}>"
+
+
+def zone_time(when: datetime, zone: tzinfo) -> str:
+    """A time in one zone, `Mon 23 Nov 09:30 GMT`: for plain_text and as a date token's fallback."""
+    return when.astimezone(zone).strftime("%a %d %b %H:%M %Z")
+
+
+def slack_date(when: datetime | None, fallback_zone: tzinfo) -> str:
+    """A time for a mrkdwn field as a Slack date token: each reader sees it in their own zone;
+    clients that can't render the token show the fallback in `fallback_zone`. Built by Relay,
+    so it is never passed through `escape` (that would show the token as typed)."""
+    if when is None:
+        return "no deadline"
+    if when.tzinfo is None:
+        raise ValueError(f"slack_date needs an aware datetime (got naive {when.isoformat()})")
+    fallback = zone_time(when, fallback_zone)
+    return f"<!date^{int(when.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def minutes(total: int, *, days: bool = True) -> str:

@@ -11,6 +11,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
+from app.listeners.commands import SUBCOMMANDS
 from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,3 +162,9 @@ def test_display_information(manifest):
     assert len(display["long_description"]) >= 175
     # the schema spells this rule "regex", which JSON Schema ignores, so check it here
     assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", display["background_color"])
+
+
+def test_usage_hint_names_every_subcommand_and_nothing_else(manifest):
+    [command] = manifest["features"]["slash_commands"]
+    entries = [entry.strip() for entry in command["usage_hint"].split(" | ")]
+    assert [entry.split()[0] for entry in entries] == [s.name for s in SUBCOMMANDS]

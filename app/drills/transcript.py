@@ -4,6 +4,7 @@ import re
 
 MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 CHANNEL = re.compile(r"<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>")
+DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")  # a reader's own zone: shown as the fallback
 LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
 
 
@@ -34,6 +35,7 @@ def _texts(element) -> list[str]:
 def readable(text: str | None, blocks, names: dict[str, str]) -> str:
     parts = _texts(blocks) if blocks else [text or ""]
     joined = " ".join(p.strip() for p in parts if p and p.strip())
+    joined = DATE.sub(lambda m: m.group(1), joined)
     joined = MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), joined)
     joined = CHANNEL.sub(lambda m: "#" + names.get(m.group(1), m.group(1)), joined)
     joined = LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", joined)

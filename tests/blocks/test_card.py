@@ -14,6 +14,7 @@ from blocks.home import home_view
 from blocks.new_ticket import new_ticket_modal, parse_new_ticket
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+DUE_13H = int(datetime(2026, 11, 23, 13, 0, tzinfo=UTC).timestamp())
 
 
 def make_ticket(playbook, **overrides) -> Ticket:
@@ -51,6 +52,16 @@ def make_ticket(playbook, **overrides) -> Ticket:
     return ticket
 
 
+def plain_texts(node) -> list[str]:
+    """plain_text can't render date tokens, so none may carry one."""
+    if isinstance(node, list):
+        return [t for item in node for t in plain_texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if node.get("type") == "plain_text" else []
+    return own + [t for value in node.values() for t in plain_texts(value)]
+
+
 def validate_blocks(blocks: list[dict]) -> None:
     assert len(blocks) <= 50
     for block in blocks:
@@ -78,10 +89,24 @@ def test_card_shows_due_times_in_the_team_zone_and_state(playbook):
     ticket = make_ticket(playbook, severity=3, response_target_minutes=240)
     ticket.policy = {**ticket.policy, "response_minutes": 240, "calendar": "business_hours"}
     retarget(playbook, ticket, now=NOW)
+    token = f"<!date^{DUE_13H}^{{date_short_pretty}} {{time}}|Mon 23 Nov 13:00 GMT>"
     text = str(ticket_card(ticket, playbook, now=NOW))
-    assert "due Mon 23 Nov 13:00 GMT · on track" in text
+    assert f"due {token} · on track" in text
     late = str(ticket_card(ticket, playbook, now=NOW + timedelta(hours=3, minutes=30)))
-    assert "due Mon 23 Nov 13:00 GMT · :warning: at risk" in late
+    assert f"due {token} · :warning: at risk" in late
+    assert not [t for t in plain_texts(ticket_card(ticket, playbook, now=NOW)) if "<!date" in t]
+
+
+def test_home_shows_due_times_as_date_tokens(playbook):
+    ticket = make_ticket(playbook, severity=3, response_target_minutes=240)
+    ticket.policy = {**ticket.policy, "response_minutes": 240, "calendar": "business_hours"}
+    retarget(playbook, ticket, now=NOW)
+    view = home_view([ticket], [], playbook, now=NOW)
+    View(**view).validate_json()
+    token = f"<!date^{DUE_13H}^{{date_short_pretty}} {{time}}|Mon 23 Nov 13:00 GMT>"
+    assert f"Response due {token} · on track" in str(view)
+    assert "&lt;!date" not in str(view)
+    assert not [t for t in plain_texts(view) if "<!date" in t]
 
 
 def test_modal_is_valid_and_shows_the_suggestion(playbook):

@@ -220,3 +220,13 @@ def test_history_and_replies_carry_metadata_only_when_asked(sim, client):
     assert error_of(client.chat_postMessage, channel=ops, text="x", metadata=bad) == (
         "invalid_metadata_format"
     )
+
+
+def test_date_tokens_pass_block_kit_checks_and_ping_nobody(sim, client, people):
+    token = "<!date^1795438800^{date_short_pretty} {time}|Mon 23 Nov 13:00 GMT>"
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": f"due {token}"}}
+    fields = {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*Response*\n{token}"}]}
+    blocks = [section, fields]
+    assert client.chat_postMessage(channel=people["general"], text=f"due {token}", blocks=blocks)
+    assert client.views_publish(user_id=people["alice"], view={"type": "home", "blocks": blocks})
+    assert sim.pings == []

@@ -1,0 +1,122 @@
+"""`/esc` called directly with a fake ack: ack comes first and once, the table writes help,
+unknown subcommands get help, and a form is only opened for someone who may use it."""
+
+import pytest
+
+from app.listeners.commands import SUBCOMMANDS, handle_esc
+from blocks.ids import Callback
+from tests.listeners.conftest import context, stored
+
+SUPPORT = "C0SUPPORT1"
+
+
+def esc(fakes, relay, user: str, text: str) -> None:
+    command = {
+        "command": "/esc",
+        "text": text,
+        "user_id": user,
+        "channel_id": SUPPORT,
+        "trigger_id": "1337.42.abcd",
+        "response_url": "https://hooks.slack.test/commands/1",
+    }
+    handle_esc(
+        ack=fakes.ack,
+        body=command,
+        command=command,
+        respond=fakes.respond,
+        client=fakes.client,
+        context=context(relay),
+    )
+
+
+@pytest.mark.parametrize("text", ["help", "", "  HELP  "])
+def test_help_lists_every_subcommand_of_the_table(fakes, relay, people, text):
+    esc(fakes, relay, people.agent, text)
+    assert fakes.names() == ["ack", "respond"]
+    assert fakes.of("ack") == [{}]
+    [answer] = fakes.of("respond")
+    assert answer["response_type"] == "ephemeral"
+    for sub in SUBCOMMANDS:
+        assert f"• `{sub.line}`: {sub.summary} ({sub.who})" in answer["text"]
+    listed = [line for line in answer["text"].splitlines() if line.startswith("• `/esc ")]
+    assert len(listed) == len(SUBCOMMANDS)
+
+
+def test_unknown_subcommand_answers_with_help(fakes, relay, people):
+    esc(fakes, relay, people.agent, "frobnicate ESC-1")
+    assert fakes.names() == ["ack", "respond"]
+    text = fakes.of("respond")[0]["text"]
+    assert text.startswith("I don't know `/esc frobnicate`.")
+    assert all(f"`{sub.line}`" in text for sub in SUBCOMMANDS)
+
+
+def test_unknown_subcommand_is_echoed_escaped(fakes, relay, people):
+    esc(fakes, relay, people.agent, "<!channel>")
+    text = fakes.of("respond")[0]["text"]
+    assert "`/esc &lt;!channel&gt;`" in text and "<!channel>" not in text
+
+
+def test_ack_command_acknowledges(fakes, relay, people, ticket_key):
+    esc(fakes, relay, people.agent, f"ack {ticket_key}")
+    assert fakes.acked_first_and_once()
+    assert fakes.told() == f"You acknowledged *{ticket_key}* and own it now."
+    ticket = stored(relay, ticket_key)
+    assert ticket.owner_id == people.agent and ticket.acknowledged_at is not None
+
+
+def test_ack_command_from_an_outsider_is_refused(fakes, relay, people, ticket_key):
+    esc(fakes, relay, people.outsider, f"ack {ticket_key}")
+    assert fakes.acked_first_and_once()
+    assert fakes.told().startswith("Only members of the Payments team")
+    ticket = stored(relay, ticket_key)
+    assert ticket.owner_id is None and ticket.acknowledged_at is None
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ("show", "Which ticket? Usage: `/esc show KEY`."),
+        ("show nope", "`nope` is not a ticket key like ESC-42"),
+        ("show ESC-999999", "ESC-999999"),
+        ("list everything", "Usage: `/esc list mine` or `/esc list team`."),
+        ("sev ESC-1 7", "Severity is 1, 2, 3 or 4"),
+        ("assign ESC-1 bob", "Mention the new owner"),
+    ],
+)
+def test_mistakes_are_answered_after_ack(fakes, relay, people, text, said):
+    esc(fakes, relay, people.agent, text)
+    assert fakes.names() == ["ack", "respond"]
+    assert said in fakes.told()
+
+
+def test_new_opens_the_form_after_ack(fakes, relay, people):
+    esc(fakes, relay, people.agent, "new Checkout outage")
+    assert fakes.names() == ["ack", "views_open"]
+    [opened] = fakes.of("views_open")
+    assert opened["trigger_id"] == "1337.42.abcd"
+    assert opened["view"]["callback_id"] == Callback.NEW_TICKET
+    assert SUPPORT in opened["view"]["private_metadata"]
+
+
+def test_escalate_opens_the_form_only_for_the_team(fakes, relay, people, ticket_key):
+    esc(fakes, relay, people.outsider, f"escalate {ticket_key} customer is furious")
+    assert fakes.names() == ["ack", "respond"], "no form for an outsider"
+    assert fakes.told().startswith("Only members of the Payments team")
+    team = type(fakes)()
+    esc(team, relay, people.agent, f"escalate {ticket_key} customer is furious")
+    assert team.names() == ["ack", "views_open"]
+    view = team.of("views_open")[0]["view"]
+    assert view["callback_id"] == Callback.ESCALATE and view["private_metadata"] == ticket_key
+    assert "customer is furious" in str(view["blocks"])
+    assert stored(relay, ticket_key).tier == "L1", "opening the form changes nothing"
+
+
+def test_a_failing_slack_call_is_answered_with_an_apology(fakes, relay, people):
+    def broken(**kwargs):
+        fakes.calls.append(("views_open", kwargs))
+        raise RuntimeError("boom")
+
+    fakes.client.views_open = broken
+    esc(fakes, relay, people.agent, "new")
+    assert fakes.names() == ["ack", "views_open", "respond"]
+    assert "Something went wrong on Relay's side" in fakes.told()
