@@ -1,6 +1,8 @@
 """Card and App Home buttons called directly with a fake ack: refusals change nothing, and a
 form button checks who is asking before views.open."""
 
+import json
+
 import pytest
 
 from app.listeners.actions import (
@@ -118,7 +120,7 @@ def test_form_button_opens_the_form_for_the_team(
     [opened] = fakes.of("views_open")
     assert opened["trigger_id"] == "1337.42.abcd"
     assert opened["view"]["callback_id"] == callback
-    assert opened["view"]["private_metadata"] == ticket_key
+    assert json.loads(opened["view"]["private_metadata"])["key"] == ticket_key
 
 
 def test_open_from_app_home_checks_who_may_see_a_confidential_ticket(fakes, relay, people):

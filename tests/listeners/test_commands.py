@@ -1,6 +1,8 @@
 """`/esc` called directly with a fake ack: ack comes first and once, the table writes help,
 unknown subcommands get help, and a form is only opened for someone who may use it."""
 
+import json
+
 import pytest
 
 from app.listeners.commands import SUBCOMMANDS, handle_esc
@@ -106,7 +108,10 @@ def test_escalate_opens_the_form_only_for_the_team(fakes, relay, people, ticket_
     esc(team, relay, people.agent, f"escalate {ticket_key} customer is furious")
     assert team.names() == ["ack", "views_open"]
     view = team.of("views_open")[0]["view"]
-    assert view["callback_id"] == Callback.ESCALATE and view["private_metadata"] == ticket_key
+    assert (
+        view["callback_id"] == Callback.ESCALATE
+        and json.loads(view["private_metadata"])["key"] == ticket_key
+    )
     assert "customer is furious" in str(view["blocks"])
     assert stored(relay, ticket_key).tier == "L1", "opening the form changes nothing"
 
