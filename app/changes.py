@@ -80,22 +80,25 @@ def open_ticket(relay: Relay, intake: tickets.Intake) -> Change | None:
 
 
 def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime) -> Change:
-    """A new ticket's timers, card and confirmation, in the transaction that opened it."""
+    """A new ticket's timers, card, confirmation and paging, in the transaction that opened it."""
     db.flush()
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
+    change.record(escalation.page(db, playbook, ticket, now=now))
     change.effects.append(confirmation_row(playbook, ticket, now=now))
     commit_changes(db, playbook, [change])
     return change
 
 
 def acknowledge(relay: Relay, key: str, *, by: str) -> Change:
-    """Acknowledge, or accept the handoff when one is waiting for this person."""
+    """Acknowledge, or accept the handoff when one is waiting for this person; an ack by
+    anyone else allowed settles a waiting handoff, so it goes no further."""
     pb = relay.playbook
     with changing(relay, key) as c:
         if c.ticket.handoff_to and escalation.may_accept(pb, c.ticket, by):
             c.record(escalation.accept_handoff(c.db, pb, c.ticket, by=by, now=c.now))
         else:
             c.record(tickets.acknowledge(c.db, pb, c.ticket, by=by, now=c.now))
+            c.record(escalation.settle_handoff(c.db, pb, c.ticket, by=by, now=c.now))
     return c
 
 
@@ -123,12 +126,15 @@ def escalate(relay: Relay, key: str, *, by: str, note: str) -> Change:
 
 
 def change_severity(relay: Relay, key: str, *, by: str, severity: int, reason: str) -> Change:
+    """Change severity; a ticket raised to a severity that pages has its tier paged."""
+    pb = relay.playbook
     with changing(relay, key) as c:
-        c.record(
-            tickets.change_severity(
-                c.db, relay.playbook, c.ticket, severity=severity, by=by, now=c.now, reason=reason
-            )
+        was = c.ticket.severity
+        changed = tickets.change_severity(
+            c.db, pb, c.ticket, severity=severity, by=by, now=c.now, reason=reason
         )
+        if changed:
+            c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
     return c
 
 
@@ -147,6 +153,12 @@ def resume(relay: Relay, key: str, *, by: str) -> Change:
 def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
+    return c
+
+
+def reopen(relay: Relay, key: str, *, by: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.reopen(c.db, relay.playbook, c.ticket, by=by, now=c.now))
     return c
 
 
