@@ -201,3 +201,31 @@ def test_card_states_follow_the_clock(db, playbook):
     assert states(1).state == SlaState.ON_TRACK
     assert states(3.5).state == SlaState.AT_RISK
     assert states(5).state == SlaState.BREACHED
+
+
+def test_sev1_and_sev2_page_the_tier_when_opened_or_raised(db, playbook):
+    l1 = sorted({uid(playbook, "amara.okafor"), uid(playbook, "tom.hughes")})  # + payments-l1
+    sev1 = open_sev3(db, playbook, title="Checkout outage", impact="all users")
+    paged = escalation.page(db, playbook, sev1, now=MON_0900)
+    assert paged.kind == "paged" and paged.after == {"tier": "L1", "severity": 1, "notify": l1}
+    sev3 = open_sev3(db, playbook)
+    assert escalation.page(db, playbook, sev3, now=MON_0900) is None, "Sev3 does not page"
+    sev3.severity = 2
+    assert escalation.page(db, playbook, sev3, now=MON_0900, was=3).after["notify"] == l1
+    sev3.severity = 1
+    assert escalation.page(db, playbook, sev3, now=MON_0900, was=2) is None, "paged already"
+
+
+def test_an_ack_by_someone_else_settles_the_waiting_handoff(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert ticket.handoff_to == "priya.shah" and "handoff.expiry" in timers(ticket)
+    with pytest.raises(Forbidden):
+        escalation.settle_handoff(db, playbook, ticket, by="U0NOBODY00", now=MON_0900)
+    tom = uid(playbook, "tom.hughes")
+    event = escalation.settle_handoff(db, playbook, ticket, by=tom, now=ticket.response_due_at)
+    assert event.kind == "handoff.settled" and event.actor_id == tom
+    assert event.before == {"to": "priya.shah", "step": "primary"}
+    assert ticket.handoff_to is ticket.handoff_step is ticket.handoff_due_at is None
+    assert "handoff.expiry" not in timers(ticket)
+    assert escalation.settle_handoff(db, playbook, ticket, by=tom, now=MON_0900) is None
