@@ -11,9 +11,9 @@ def acknowledged(ticket: Ticket, events: list) -> str:
     if kinds[0] == "handoff.accepted":
         return accepted(ticket)
     settled = " The waiting handoff is settled." if "handoff.settled" in kinds else ""
-    if "acknowledged" not in kinds:
-        return f"You acknowledged *{ticket.key}* at {ticket.tier}.{settled}"
-    return f"You acknowledged *{ticket.key}* and own it now.{settled}"
+    if ticket.owner_id == events[0].actor_id:
+        return f"You acknowledged *{ticket.key}* and own it now.{settled}"
+    return f"You acknowledged *{ticket.key}*; owner {mention(ticket.owner_id)}.{settled}"
 
 
 def accepted(ticket: Ticket) -> str:

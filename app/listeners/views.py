@@ -93,8 +93,8 @@ def _severity_errors(relay, key, user, view) -> dict:
     Refusals that belong to no field are answered after the change is tried."""
     severity, reason = _severity_choice(view)
     with relay.sessions() as db:
-        ticket = tickets.get_ticket(db, key)
         try:
+            ticket = tickets.get_ticket(db, key)
             tickets.check_severity_change(
                 relay.playbook, ticket, severity=severity, by=user, reason=reason
             )

@@ -80,8 +80,8 @@ def retarget(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
 
 
 def restart_overdue(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
-    """After a change of targets (severity), a clock the change would put in breach counts
-    from the change instead; its new start stays in the policy for later retargets."""
+    """After a change of targets (severity, reopen), a clock the change would put in breach
+    counts from the change instead; its new start stays in the policy for later retargets."""
     late = [
         clock
         for clock, met in (("response", ticket.acknowledged_at), ("resolution", None))

@@ -78,7 +78,7 @@ def assign(db: Session, playbook: Playbook, ticket: Ticket, *, to: str, by: str,
 
 def check_severity_change(
     playbook: Playbook, ticket: Ticket, *, severity: int, by: str, reason: str
-):
+) -> str:
     """Who may change the severity, and how; returns the cleaned reason. Lowering needs a
     reason, and lowering a Sev1 or Sev2 the IC, an approver or an admin."""
     if severity not in (1, 2, 3, 4):
@@ -216,13 +216,13 @@ def reopen(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) ->
     require_may_act(playbook, ticket, by)
     if ticket.status not in DONE_STATUSES:
         raise Invalid(f"{ticket.key} is {_label(ticket.status)}, not resolved.")
-    days = playbook.reopen_window_days
-    if now - ticket.resolved_at > timedelta(days=days):
+    days, resolved_at = playbook.reopen_window_days, ticket.resolved_at or ticket.closed_at
+    if now - resolved_at > timedelta(days=days):
         raise Invalid(
             f"{ticket.key} was resolved more than {days} days ago, and tickets can be reopened "
             f"within {days} days. Open a new one with `/esc new`."
         )
-    before = {"status": ticket.status.value, "resolved_at": ticket.resolved_at.isoformat()}
+    before = {"status": ticket.status.value, "resolved_at": resolved_at.isoformat()}
     ticket.status = Status.IN_PROGRESS if ticket.owner_id else Status.OPEN
     ticket.resolved_at = ticket.closed_at = None
     restart_resolution(playbook, ticket, now=now)
