@@ -92,16 +92,18 @@ def deliver(
     """Deliver what is due (of one subject, or all); returns how many rows were sent.
     `context` is handed to the kinds (the playbook, for rendering)."""
     sent, rounds = 0, 0
-    while True:  # another round when a row waited for one sent in this round
-        done, waited = _deliver_round(sessions, client, now, context, subject, limit, lease)
+    while True:
+        # Another round after sending: a row may have waited for one sent in this round, or
+        # arrived from a change whose own delivery found its stream busy with this one.
+        done = _deliver_round(sessions, client, now, context, subject, limit, lease)
         sent, rounds = sent + done, rounds + 1
-        if not (done and waited) or rounds == 5:
+        if not done or rounds == 5:
             return sent
 
 
-def _deliver_round(sessions, client, now, context, subject, limit, lease) -> tuple[int, bool]:
+def _deliver_round(sessions, client, now, context, subject, limit, lease) -> int:
     held: set[str] = set()
-    sent, last, waited = 0, 0, False
+    sent, last = 0, 0
     while True:
         with sessions() as db:
             stmt = select(
@@ -123,14 +125,13 @@ def _deliver_round(sessions, client, now, context, subject, limit, lease) -> tup
                 _give_up(sessions, row_id, f"waited for {after}, which failed")
                 continue
             waiting = after is not None and upstream.get(after) != OutboxStatus.SENT
-            waited = waited or waiting
             go = due_at <= now() and not waiting
             if go and _deliver_one(sessions, client, row_id, now, lease, context):
                 sent += 1
             elif stream is not None:
                 held.add(stream)
         if len(page) < limit:
-            return sent, waited
+            return sent
         last = page[-1].id
 
 

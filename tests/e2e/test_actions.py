@@ -12,11 +12,14 @@ def ticket(web, sim, ws, sessions):
     return opened
 
 
-def answers(sim, user, needle, kinds=("response", "ephemeral")):
-    return sim.wait_for(
-        lambda: [o for o in sim.seen_by(user) if o.kind in kinds and needle in (o.text or "")],
-        what=f"an answer containing {needle!r}",
-    )
+def answers(sim, user, needle, kinds=("response", "ephemeral"), count=1):
+    """The answers to `user` containing `needle`, once there are at least `count`."""
+
+    def found():
+        seen = [o for o in sim.seen_by(user) if o.kind in kinds and needle in (o.text or "")]
+        return seen if len(seen) >= count else None
+
+    return sim.wait_for(found, what=f"{count} answer(s) containing {needle!r}")
 
 
 def test_ack_button_updates_card_in_place_and_threads_a_notice(ticket, sim, ws, sessions):
@@ -41,7 +44,7 @@ def test_outsider_is_refused_and_nothing_changes(ticket, sim, ws, sessions):
     sim.slash_command(outsider, ws.channels["support"], f"ack {ticket.key}")
     answers(sim, outsider, "Only members of the Payments team")
     sim.click(outsider, "ticket_ack", channel_id=ticket.card_channel, ts=ticket.card_ts)
-    assert len(answers(sim, outsider, "Only members of the Payments team")) == 2
+    assert len(answers(sim, outsider, "Only members of the Payments team", count=2)) == 2
     assert card(sessions, ticket.key).acknowledged_at is None
 
 
