@@ -74,6 +74,9 @@ def test_assign_by_select_and_by_command(ticket, sim, ws, sessions):
         ("show ESC-99999", "There is no ticket ESC-99999"),
         ("show <!channel>", "is not a ticket key"),
         ("assign ESC-1", "Mention the new owner"),
+        ("help", "/esc reopen KEY"),
+        ("reopen", "Which ticket? Usage: `/esc reopen KEY`"),
+        ("reopen ESC-99999", "There is no ticket ESC-99999"),
         ("list everything", "Usage: `/esc list mine`"),
     ],
 )
