@@ -93,11 +93,12 @@ def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: Non
 
 
 def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime) -> Change:
-    """A new ticket's timers, card and confirmation, in the transaction that opened it."""
+    """A new ticket's timers, card, confirmation and paging, in the transaction that opened it."""
     db.flush()
     if ticket.source_channel and ticket.source_ts:  # before the card, which links to it
         enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
+    change.record(escalation.page(db, playbook, ticket, now=now))
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
     commit_changes(db, playbook, [change])
@@ -105,13 +106,15 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
 
 
 def acknowledge(relay: Relay, key: str, *, by: str) -> Change:
-    """Acknowledge, or accept the handoff when one is waiting for this person."""
+    """Acknowledge, or accept the handoff when one is waiting for this person; an ack by
+    anyone else allowed settles a waiting handoff, so it goes no further."""
     pb = relay.playbook
     with changing(relay, key) as c:
         if c.ticket.handoff_to and escalation.may_accept(pb, c.ticket, by):
             c.record(escalation.accept_handoff(c.db, pb, c.ticket, by=by, now=c.now))
         else:
             c.record(tickets.acknowledge(c.db, pb, c.ticket, by=by, now=c.now))
+            c.record(escalation.settle_handoff(c.db, pb, c.ticket, by=by, now=c.now))
     return c
 
 
@@ -157,14 +160,16 @@ def escalate(relay: Relay, key: str, *, by: str, note: str, seen: dict | None = 
 def change_severity(
     relay: Relay, key: str, *, by: str, severity: int, reason: str, seen: dict | None = None
 ) -> Change:
+    """Change severity; a ticket raised to a severity that pages has its tier paged."""
+    pb = relay.playbook
     with changing(relay, key) as c:
-        tickets.require_may_act(relay.playbook, c.ticket, by)
         expect(c.ticket, seen)
-        c.record(
-            tickets.change_severity(
-                c.db, relay.playbook, c.ticket, severity=severity, by=by, now=c.now, reason=reason
-            )
+        was = c.ticket.severity
+        changed = tickets.change_severity(
+            c.db, pb, c.ticket, severity=severity, by=by, now=c.now, reason=reason
         )
+        if changed:
+            c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
     return c
 
 
@@ -183,6 +188,12 @@ def resume(relay: Relay, key: str, *, by: str) -> Change:
 def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
+    return c
+
+
+def reopen(relay: Relay, key: str, *, by: str) -> Change:
+    with changing(relay, key) as c:
+        c.record(tickets.reopen(c.db, relay.playbook, c.ticket, by=by, now=c.now))
     return c
 
 

@@ -2,7 +2,12 @@
 
 
 class RelayError(Exception):
-    """Something the person asking can fix; `str(error)` is shown to them as is."""
+    """Something the person asking can fix; `str(error)` is shown to them as is. `fields`
+    maps form fields to messages for inline modal errors."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.fields = fields or {}
 
 
 class NotFound(RelayError):
@@ -14,8 +19,4 @@ class Forbidden(RelayError):
 
 
 class Invalid(RelayError):
-    """Bad input. `fields` maps form fields to messages for inline modal errors."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.fields = fields or {}
+    """Bad input."""

@@ -5,11 +5,15 @@ from blocks.text import escape, mention
 
 
 def acknowledged(ticket: Ticket, events: list) -> str:
-    if not events:
+    kinds = [e.kind for e in events]
+    if not kinds:
         return f"{ticket.key} was already acknowledged; owner {mention(ticket.owner_id)}."
-    if events[0].kind == "handoff.accepted":
+    if kinds[0] == "handoff.accepted":
         return accepted(ticket)
-    return f"You acknowledged *{ticket.key}* and own it now."
+    settled = " The waiting handoff is settled." if "handoff.settled" in kinds else ""
+    if ticket.owner_id == events[0].actor_id:
+        return f"You acknowledged *{ticket.key}* and own it now.{settled}"
+    return f"You acknowledged *{ticket.key}*; owner {mention(ticket.owner_id)}.{settled}"
 
 
 def accepted(ticket: Ticket) -> str:
@@ -29,7 +33,8 @@ def escalated(ticket: Ticket) -> str:
 def severity_changed(ticket: Ticket, events: list) -> str:
     if not events:
         return f"{ticket.key} is already Sev{ticket.severity}."
-    return f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted."
+    paged = " Its tier's primary and secondary are paged." if events[-1].kind == "paged" else ""
+    return f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}"
 
 
 def waiting(ticket: Ticket) -> str:
@@ -42,6 +47,11 @@ def resumed(ticket: Ticket) -> str:
 
 def resolved(ticket: Ticket) -> str:
     return f"*{ticket.key}* is resolved; its clocks are stopped."
+
+
+def reopened(ticket: Ticket) -> str:
+    owner = f"owned by {mention(ticket.owner_id)}" if ticket.owner_id else "unowned"
+    return f"*{ticket.key}* is reopened ({owner}); the resolution clock runs again."
 
 
 def unknown(what: str) -> str:

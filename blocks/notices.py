@@ -55,6 +55,21 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             )
         case "handoff.expired":
             return f"Handoff to {_who(playbook, b['to'])} was not accepted in time."
+        case "handoff.settled":
+            who = mention(event.actor_id)
+            return (
+                f"Handoff to {_who(playbook, b['to'])} settled: {who} acknowledged "
+                f"{ticket.key} at {a['tier']}."
+            )
+        case "paged":
+            owners = ticket.policy["tiers"][a["tier"]]
+            people = " and ".join(_who(playbook, owners[s]) for s in ("primary", "secondary"))
+            return f":rotating_light: Sev{a['severity']}: paged {people} ({a['tier']})."
+        case "reopened":
+            return (
+                f":leftwards_arrow_with_hook: Reopened by {mention(event.actor_id)}; resolution "
+                f"due {when(a['resolution_due_at'])}."
+            )
         case "handoff.accepted":
             who = mention(event.actor_id)
             return f":handshake: {who} accepted and owns {ticket.key} at {a['tier']}."
@@ -119,10 +134,23 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
 
 
 def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
-    """A plain DM for warnings and the management path."""
+    """A plain DM for pages, warnings and the management path."""
     a = event.after or {}
     title = escape(truncate(ticket.title, 120))
     match event.kind:
+        case "paged":
+            team = escape(playbook.teams[ticket.team].name)
+            due = local_time(playbook, ticket, ticket.response_due_at)
+            ask = (
+                f"Owner {mention(ticket.owner_id)}."
+                if ticket.acknowledged_at
+                else f"Respond by {due}."
+            )
+            return (
+                f":rotating_light: You are paged: *{ticket.key}* "
+                f"{playbook.severity(a['severity']).name} ({team} {a['tier']}): {title}\n"
+                f"*Impact:* {escape(truncate(ticket.impact, 500))}\n{ask}"
+            )
         case "sla.warning":
             return (
                 f":warning: *{ticket.key}* {title}: the {a['clock']} target is due "

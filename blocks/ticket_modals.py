@@ -59,7 +59,8 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
             "Why",
             text_input(limit=500),
             optional=True,
-            hint="Recorded on the timeline. The clocks are re-targeted from the open time.",
+            hint="Needed to lower the severity; recorded on the timeline. No clock is put in "
+            "breach by the change.",
         ),
     ]
     return _modal(Callback.SEVERITY, "Change severity", "Change", ticket, blocks)

@@ -105,6 +105,21 @@ def test_tick_after_an_outage_catches_up_once(relay, sim, playbook):
         assert db.get(Ticket, ticket_id).tier == "L2"
 
 
+def test_an_ack_after_a_breach_settles_the_handoff_and_no_further_dm_goes_out(relay, sim, playbook):
+    ticket_id, key = open_with_card(relay, playbook, now=MON_0900)
+    relay.now.value = MON_0900 + timedelta(hours=4)  # the response breach: offered to L2
+    assert tick(relay).events == 3
+    assert len(dms_to(sim, uid(playbook, "priya.shah"), "is handed to you")) == 1
+    change = changes.acknowledge(relay, key, by=uid(playbook, "amara.okafor"))  # not the target
+    assert [e.kind for e in change.events] == ["acknowledged", "handoff.settled"]
+    relay.now.value += timedelta(days=1)  # long past every handoff deadline
+    tick(relay)
+    assert events_of(relay, ticket_id, "handoff.expired") == 0
+    assert events_of(relay, ticket_id, "handoff.offered") == 1
+    for handle in ("lukas.becker", "james.whitfield"):  # L2 secondary, then the manager
+        assert dms_to(sim, uid(playbook, handle), "is handed to you") == []
+
+
 def test_tick_cost_reads_only_what_is_due(relay, playbook):
     for _ in range(5):
         open_with_card(relay, playbook, now=MON_0900 + timedelta(days=1))

@@ -86,6 +86,12 @@ def test_handoff_and_manager_renotify_have_defaults(tmp_path, data):
     assert (sev2.handoff_minutes, sev2.manager_renotify_minutes) == (15, 60)
 
 
+def test_reopen_window_defaults_to_a_week(tmp_path, data, playbook):
+    assert playbook.reopen_window_days == 7
+    del data["reopen_window_days"]
+    assert load_playbook(write(tmp_path, data)).reopen_window_days == 7
+
+
 def test_team_members_include_tier_groups_manager_and_members(playbook):
     payments = playbook.team_member_ids("payments")
     assert AMARA in payments
@@ -106,6 +112,7 @@ def test_may_act_is_team_members_and_admins(playbook):
     assert playbook.may_act(FATIMA, "platform")  # admin
     assert playbook.is_admin(FATIMA)
     assert not playbook.is_admin(AMARA)
+    assert playbook.is_approver(HELEN) and not playbook.is_approver(AMARA)
     assert not playbook.may_act("U0NOTINBOOK", "payments")
 
 
@@ -408,6 +415,12 @@ BROKEN = [
         "default_severity",
         "Input should be less than or equal to 4",
         id="bad-default-severity",
+    ),
+    pytest.param(
+        lambda d: d.update(reopen_window_days=0),
+        "reopen_window_days",
+        "Input should be greater than or equal to 1",
+        id="reopen-window-too-short",
     ),
     pytest.param(
         lambda d: d.update(version=2),

@@ -151,6 +151,11 @@ def resolve(req: Request) -> dict | None:
     return None
 
 
+def reopen(req: Request) -> dict:
+    c = changes.reopen(req.relay, _key(req, "reopen"), by=req.user)
+    return {"text": answers.reopened(c.ticket)}
+
+
 def help_text() -> str:
     lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
     return (
@@ -177,10 +182,17 @@ SUBCOMMANDS = (
     Subcommand("ack", "KEY", "acknowledge and take ownership, or accept a handoff", TEAM, ack),
     Subcommand("assign", "KEY @person", "hand the ticket to a team member", TEAM, assign),
     Subcommand("escalate", "KEY [reason]", "climb a tier with a handoff note", TEAM, escalate),
-    Subcommand("sev", "KEY 1-4 [reason]", "change severity; the clocks are re-targeted", TEAM, sev),
+    Subcommand(
+        "sev",
+        "KEY 1-4 [reason]",
+        "change severity (lowering needs a reason; a Sev1/Sev2 an approver or admin)",
+        TEAM,
+        sev,
+    ),
     Subcommand("wait", "KEY", "waiting on the customer: the resolution clock pauses", TEAM, wait),
     Subcommand("resume", "KEY", "the resolution clock runs again", TEAM, resume),
     Subcommand("resolve", "KEY [summary]", "resolve and stop the clocks", TEAM, resolve),
+    Subcommand("reopen", "KEY", "bring a resolved ticket back (within the window)", TEAM, reopen),
     Subcommand("help", "", "this message", "anyone", show_help),
 )
 TABLE = {s.name: s for s in SUBCOMMANDS}

@@ -24,6 +24,7 @@ def escalation_form(note: str = ""):
 
 
 def severity_form(playbook, ticket) -> dict:
+    tickets.require_open(ticket)
     return severity_modal(ticket, playbook)
 
 

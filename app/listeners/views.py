@@ -5,7 +5,7 @@ import json
 import structlog
 
 from app import changes, tickets
-from app.errors import Invalid
+from app.errors import Invalid, RelayError
 from app.listeners.answering import answering, tell
 from app.tickets import clean_text
 from blocks import answers
@@ -46,19 +46,22 @@ def _value(view: dict, field: Field) -> str:
     return element.get("value") or ""
 
 
-def _ticket_form(required: Field | None, run):
-    """A ticket modal: inline error when `required` is empty, else run and tell."""
+def _ticket_form(required: Field | None, run, check=None):
+    """A ticket modal: inline errors when `required` is empty or `check(relay, key, user,
+    view)` returns some, else run and tell."""
 
     def handle(ack, body, view, client, context):
+        relay, user, seen = context["relay"], body["user"]["id"], form_saw(view)
+        key = seen.pop("key")
         text = clean_text(_value(view, required)) if required else ""
-        if required and not text:
-            ack(response_action="errors", errors={required: "Please fill this in."})
+        errors = {required: "Please fill this in."} if required and not text else {}
+        errors = errors or (check(relay, key, user, view) if check else {})
+        if errors:
+            ack(response_action="errors", errors=errors)
             return
         ack()
         with answering(body, None, client):
-            seen = form_saw(view)
-            user, key = body["user"]["id"], seen.pop("key")
-            tell(body, None, client, run(context["relay"], key, user, view, text, seen))
+            tell(body, None, client, run(relay, key, user, view, text, seen))
 
     return handle
 
@@ -80,23 +83,35 @@ def _resolve(relay, key, user, view, summary, seen) -> str:
     return answers.resolved(changes.resolve(relay, key, by=user, summary=summary).ticket)
 
 
+def _severity_choice(view: dict) -> tuple[int, str]:
+    return int(_value(view, Field.NEW_SEVERITY)), clean_text(_value(view, Field.REASON))
+
+
+def _severity_errors(relay, key, user, view) -> dict:
+    """Before the modal closes: lowering needs a reason, a Sev1/Sev2 an approver or admin.
+    Refusals that belong to no field are answered after the change is tried."""
+    severity, reason = _severity_choice(view)
+    with relay.sessions() as db:
+        try:
+            ticket = tickets.get_ticket(db, key)
+            tickets.check_severity_change(
+                relay.playbook, ticket, severity=severity, by=user, reason=reason
+            )
+        except RelayError as exc:
+            return exc.fields
+    return {}
+
+
 def _change_severity(relay, key, user, view, _, seen) -> str:
-    severity = int(_value(view, Field.NEW_SEVERITY))
-    reason = clean_text(_value(view, Field.REASON))
-    c = changes.change_severity(
-        relay,
-        key,
-        by=user,
-        severity=severity,
-        reason=reason,
-        seen={"severity": seen.get("severity")},
-    )
+    severity, reason = _severity_choice(view)
+    seen = {"severity": seen.get("severity")}
+    c = changes.change_severity(relay, key, by=user, severity=severity, reason=reason, seen=seen)
     return answers.severity_changed(c.ticket, c.events)
 
 
 handle_escalate = _ticket_form(Field.HANDOFF_NOTE, _escalate)
 handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
-handle_severity = _ticket_form(None, _change_severity)
+handle_severity = _ticket_form(None, _change_severity, _severity_errors)
 
 
 NOT_SAVED = "Relay could not save this just now; nothing is lost here. Please submit again."

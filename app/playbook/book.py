@@ -32,6 +32,8 @@ class _TemplateFields(dict):
 class Playbook(PlaybookModel):
     version: Literal[1] = 1
     default_severity: int = Field(default=3, ge=1, le=4)
+    # How long after resolution `/esc reopen` may bring a ticket back.
+    reopen_window_days: int = Field(default=7, ge=1, le=365)
     people: dict[Handle, Person]
     groups: dict[Handle, Group] = {}
     severities: dict[str, Severity]
@@ -108,6 +110,9 @@ class Playbook(PlaybookModel):
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.handles_to_user_ids(self.roles.admins)
+
+    def is_approver(self, user_id: str) -> bool:
+        return user_id in self.handles_to_user_ids(self.roles.approvers)
 
     def may_act(self, user_id: str, team_key: str) -> bool:
         """Team members act on their team's tickets; admins on every team's."""

@@ -1,4 +1,4 @@
-"""Escalation: tier climbs, time-bound handoffs, and what happens when an SLA timer fires
+"""Escalation: paging, tier climbs, time-bound handoffs, and what happens when an SLA timer fires
 (warning, breach, handoff expiry, manager re-notification): `ON_DUE` maps each timer kind
 of `app.sla.targets.timers` to its handler."""
 
@@ -11,6 +11,8 @@ from app.errors import Forbidden, Invalid
 from app.models import OPEN_STATUSES, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.sla.targets import timers
+from app.tickets.access import require_may_act
+from app.tickets.lifecycle import require_open
 from app.tickets.timeline import add_event
 
 log = structlog.get_logger()
@@ -47,7 +49,22 @@ def offer_handoff(db, playbook, ticket: Ticket, *, step: str, now: datetime) -> 
     return add_event(db, ticket, kind="handoff.offered", by=None, now=now, after=after)
 
 
+def page(db, playbook: Playbook, ticket: Ticket, *, now: datetime, was: int | None = None):
+    """Severities with `page_primary` DM the tier's primary and secondary the moment the
+    ticket opens (`was` None) or is raised from a severity that does not page. Returns the
+    `paged` event, or None."""
+    pages = lambda level: playbook.severity(level).actions.page_primary  # noqa: E731
+    if not pages(ticket.severity) or (was is not None and pages(was)):
+        return None
+    owners = ticket.policy["tiers"][ticket.tier]
+    notify = sorted(playbook.handles_to_user_ids([owners["primary"], owners["secondary"]]))
+    after = {"tier": ticket.tier, "severity": ticket.severity, "notify": notify}
+    log.info("ticket.paged", key=ticket.key, tier=ticket.tier)
+    return add_event(db, ticket, kind="paged", by=None, now=now, after=after)
+
+
 def require_can_climb(playbook: Playbook, ticket: Ticket) -> None:
+    require_open(ticket)
     if ticket.tier == TIERS[-1]:
         person = playbook.people.get(ticket.policy["manager"])
         manager = person.name if person else ticket.policy["manager"]
@@ -94,6 +111,7 @@ def may_accept(playbook: Playbook, ticket: Ticket, user_id: str) -> bool:
 
 
 def accept_handoff(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineEvent:
+    require_open(ticket)
     if not ticket.handoff_to:
         raise Invalid(f"{ticket.key} has no handoff waiting.")
     if not may_accept(playbook, ticket, by):
@@ -107,6 +125,19 @@ def accept_handoff(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> T
     return add_event(
         db, ticket, kind="handoff.accepted", by=by, now=now, before=before, after=after
     )
+
+
+def settle_handoff(db, playbook, ticket: Ticket, *, by: str, now: datetime):
+    """Someone allowed to act acknowledged while a handoff waited on this tier: it stops, so
+    nobody further down the handoff path is asked. None when no handoff was waiting."""
+    require_may_act(playbook, ticket, by)
+    if not ticket.handoff_to:
+        return None
+    before = {"to": ticket.handoff_to, "step": ticket.handoff_step}
+    ticket.handoff_to = ticket.handoff_step = ticket.handoff_due_at = None
+    ticket.updated_at = now
+    after = {"owner": ticket.owner_id, "tier": ticket.tier}
+    return add_event(db, ticket, kind="handoff.settled", by=by, now=now, before=before, after=after)
 
 
 def _warning(db, playbook, ticket: Ticket, clock: str, now: datetime) -> TimelineEvent:

@@ -50,24 +50,56 @@ def is_paused(ticket: Ticket) -> bool:
     return bool(ticket.pauses) and ticket.pauses[-1][1] is None
 
 
+def _start(ticket: Ticket, clock: str) -> datetime:
+    """Where a clock counts from: the open time, or the change that restarted it."""
+    moved = ticket.policy.get(f"{clock}_from")
+    return datetime.fromisoformat(moved) if moved else ticket.opened_at
+
+
 def retarget(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
-    """(Re)compute both clocks from the open time, the policy and the pauses."""
+    """(Re)compute both clocks from their start, the policy and the pauses. A breached clock
+    stays breached: one breach per missed target, whatever changes follow."""
     calendar = calendar_for(playbook, ticket)
     policy, lead = ticket.policy, ticket.policy["warning_lead_minutes"]
     ticket.response_due_at = add_business_minutes(
-        ticket.opened_at, policy["response_minutes"], calendar
+        _start(ticket, "response"), policy["response_minutes"], calendar
     )
     ticket.response_warn_at = warn_at(ticket.response_due_at, lead, calendar)
     ticket.resolution_due_at = due_at(
-        ticket.opened_at, policy["resolution_minutes"], calendar, _pauses(ticket), now=now
+        _start(ticket, "resolution"),
+        policy["resolution_minutes"],
+        calendar,
+        _pauses(ticket),
+        now=now,
     )
     ticket.resolution_warn_at = warn_at(ticket.resolution_due_at, lead, calendar)
-    # A target moved into the future may warn and breach again.
+    # A target moved into the future may warn again, unless it was already missed.
     for clock in ("response", "resolution"):
-        if getattr(ticket, f"{clock}_warn_at") > now:
+        if getattr(ticket, f"{clock}_warn_at") > now and not getattr(ticket, f"{clock}_breached"):
             setattr(ticket, f"{clock}_warned", False)
-        if getattr(ticket, f"{clock}_due_at") > now:
-            setattr(ticket, f"{clock}_breached", False)
+
+
+def restart_overdue(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
+    """After a change of targets (severity, reopen), a clock the change would put in breach
+    counts from the change instead; its new start stays in the policy for later retargets."""
+    late = [
+        clock
+        for clock, met in (("response", ticket.acknowledged_at), ("resolution", None))
+        if not met
+        and not getattr(ticket, f"{clock}_breached")
+        and getattr(ticket, f"{clock}_due_at") <= now
+    ]
+    if late:
+        ticket.policy = {**ticket.policy, **{f"{c}_from": now.isoformat() for c in late}}
+        retarget(playbook, ticket, now=now)
+
+
+def restart_resolution(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
+    """A reopened ticket gets a fresh resolution target, counted from `now`."""
+    ticket.policy = {**ticket.policy, "resolution_from": now.isoformat()}
+    ticket.resolution_warned = ticket.resolution_breached = False
+    retarget(playbook, ticket, now=now)
+    restart_overdue(playbook, ticket, now=now)
 
 
 def timers(ticket: Ticket) -> dict[str, datetime]:
@@ -118,8 +150,11 @@ def clock_views(playbook: Playbook, ticket: Ticket, *, now: datetime) -> list[Cl
         paused=is_paused(ticket),
         calendar=calendar,
     )
+    # A missed target stays missed, even if a later change moved its due time on.
     if ticket.response_breached and ticket.acknowledged_at is None:
         response = SlaState.BREACHED
+    if ticket.resolution_breached and not done:
+        resolution = SlaState.BREACHED
     return [
         ClockView("Response", ticket.response_due_at, response),
         ClockView("Resolution", ticket.resolution_due_at, resolution),

@@ -1,7 +1,7 @@
 """What each state allows: acknowledge, assign, wait on the customer, resume, resolve,
-change severity. Plain Python over SQLAlchemy; `now` is passed in."""
+reopen, change severity. Plain Python over SQLAlchemy; `now` is passed in."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session
@@ -9,14 +9,37 @@ from sqlalchemy.orm import Session
 from app.errors import Invalid
 from app.models import OPEN_STATUSES, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
-from app.sla.targets import is_paused, retarget, snapshot_policy
-from app.tickets.access import require_may_act
+from app.sla.targets import (
+    is_paused,
+    restart_overdue,
+    restart_resolution,
+    retarget,
+    snapshot_policy,
+)
+from app.tickets.access import require_may_act, require_may_lower
 from app.tickets.intake import REASON_LIMIT, clean_text
 from app.tickets.timeline import add_event
 
 log = structlog.get_logger()
 
 SUMMARY_LIMIT = 2000
+DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
+# What a severity change keeps of the policy snapshot: who escalation goes to, and clock
+# starts moved by earlier changes.
+KEPT_POLICY = ("tiers", "manager", "response_from", "resolution_from")
+
+
+def _label(status: Status) -> str:
+    return status.value.replace("_", " ")
+
+
+def require_open(ticket: Ticket) -> None:
+    """A resolved or closed ticket cannot be escalated, re-severitied or handed off."""
+    if ticket.status in DONE_STATUSES:
+        raise Invalid(
+            f"{ticket.key} is {_label(ticket.status)}; reopen it first with "
+            f"`/esc reopen {ticket.key}`."
+        )
 
 
 def acknowledge(db: Session, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime):
@@ -38,6 +61,7 @@ def acknowledge(db: Session, playbook: Playbook, ticket: Ticket, *, by: str, now
 def assign(db: Session, playbook: Playbook, ticket: Ticket, *, to: str, by: str, now: datetime):
     """Returns the new timeline event, or None when `to` already owns the ticket."""
     require_may_act(playbook, ticket, by)
+    require_open(ticket)
     if not playbook.may_act(to, ticket.team):
         team = playbook.teams[ticket.team].name
         raise Invalid(f"<@{to}> is not on the {team} team in the playbook, so cannot own it.")
@@ -52,15 +76,35 @@ def assign(db: Session, playbook: Playbook, ticket: Ticket, *, to: str, by: str,
     )
 
 
-def change_severity(
-    db, playbook: Playbook, ticket: Ticket, *, severity: int, by: str, now: datetime, reason: str
-) -> TimelineEvent | None:
-    require_may_act(playbook, ticket, by)
+def check_severity_change(
+    playbook: Playbook, ticket: Ticket, *, severity: int, by: str, reason: str
+) -> str:
+    """Who may change the severity, and how; returns the cleaned reason. Lowering needs a
+    reason, and lowering a Sev1 or Sev2 the IC, an approver or an admin."""
     if severity not in (1, 2, 3, 4):
         raise Invalid("Severity is 1, 2, 3 or 4.")
+    lowering = severity > ticket.severity
+    if lowering and ticket.severity <= 2:
+        require_may_lower(playbook, ticket, by)
+    else:
+        require_may_act(playbook, ticket, by)
+    require_open(ticket)
     reason = clean_text(reason)
     if len(reason) > REASON_LIMIT:
         raise Invalid(f"Keep the reason under {REASON_LIMIT} characters, please.")
+    if lowering and not reason:
+        raise Invalid(
+            f"Lowering {ticket.key} to Sev{severity} needs a reason: "
+            f"`/esc sev {ticket.key} {severity} REASON`.",
+            {"reason": "Say why the severity goes down."},
+        )
+    return reason
+
+
+def change_severity(
+    db, playbook: Playbook, ticket: Ticket, *, severity: int, by: str, now: datetime, reason: str
+) -> TimelineEvent | None:
+    reason = check_severity_change(playbook, ticket, severity=severity, by=by, reason=reason)
     if severity == ticket.severity:
         return None
     before = {
@@ -73,10 +117,11 @@ def change_severity(
         severity, ticket.customer
     )
     # The new severity brings its own targets and deadlines; who escalation goes to stays
-    # as it was snapshotted when the ticket opened.
-    fresh = snapshot_policy(playbook, ticket)
-    ticket.policy = {**fresh, "tiers": ticket.policy["tiers"], "manager": ticket.policy["manager"]}
+    # as it was snapshotted when the ticket opened. No clock is put in breach by the change.
+    kept = {k: v for k, v in ticket.policy.items() if k in KEPT_POLICY}
+    ticket.policy = {**snapshot_policy(playbook, ticket), **kept}
     retarget(playbook, ticket, now=now)
+    restart_overdue(playbook, ticket, now=now)
     ticket.updated_at = now
     after = {
         "severity": severity,
@@ -163,3 +208,29 @@ def resolve(db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: st
         after={"status": "resolved"},
         note=summary,
     )
+
+
+def reopen(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineEvent:
+    """Back to work within the playbook's window: the owner stays and the resolution clock
+    starts again from now."""
+    require_may_act(playbook, ticket, by)
+    if ticket.status not in DONE_STATUSES:
+        raise Invalid(f"{ticket.key} is {_label(ticket.status)}, not resolved.")
+    days, resolved_at = playbook.reopen_window_days, ticket.resolved_at or ticket.closed_at
+    if now - resolved_at > timedelta(days=days):
+        raise Invalid(
+            f"{ticket.key} was resolved more than {days} days ago, and tickets can be reopened "
+            f"within {days} days. Open a new one with `/esc new`."
+        )
+    before = {"status": ticket.status.value, "resolved_at": resolved_at.isoformat()}
+    ticket.status = Status.IN_PROGRESS if ticket.owner_id else Status.OPEN
+    ticket.resolved_at = ticket.closed_at = None
+    restart_resolution(playbook, ticket, now=now)
+    ticket.updated_at = now
+    after = {
+        "status": ticket.status.value,
+        "owner": ticket.owner_id,
+        "resolution_due_at": ticket.resolution_due_at.isoformat(),
+    }
+    log.info("ticket.reopened", key=ticket.key, by=by)
+    return add_event(db, ticket, kind="reopened", by=by, now=now, before=before, after=after)

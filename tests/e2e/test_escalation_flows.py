@@ -57,10 +57,12 @@ def test_escalate_command_prefills_the_note_and_outsiders_are_refused(web, sim, 
 
 def test_severity_change_retargets_and_is_on_the_thread(web, sim, ws, sessions):
     _, ticket = open_via_command(sim, ws, sessions, ws.users["amara.okafor"], "Checkout outage")
-    amara = ws.users["amara.okafor"]
+    amara, helen = ws.users["amara.okafor"], ws.users["helen.carter"]  # Helen approves
     before = ticket.response_due_at
     sim.slash_command(amara, ws.channels["support"], f"sev {ticket.key} 3 only one merchant")
-    answers(sim, amara, f"*{ticket.key}* is now Sev3")
+    answers(sim, amara, "Lowering a Sev1 needs its incident commander, an approver")
+    sim.slash_command(helen, ws.channels["support"], f"sev {ticket.key} 3 only one merchant")
+    answers(sim, helen, f"*{ticket.key}* is now Sev3")
     changed = card(sessions, ticket.key)
     assert changed.severity == 3 and changed.response_due_at > before
     sim.settle()

@@ -65,7 +65,7 @@ def test_esc_new_opens_prefilled_modal_and_posts_card(web, sim, ws, sessions, pl
     assert "Targets: respond within" in confirmation[0].text
     with sessions() as db:
         kinds = db.scalars(select(TimelineEvent.kind).where(TimelineEvent.ticket_id == ticket.id))
-        assert list(kinds) == ["opened", "severity.suggested"]
+        assert list(kinds) == ["opened", "severity.suggested", "paged"]  # Sev1 pages L1
 
 
 def test_message_shortcut_keeps_permalink_and_author(web, sim, ws, sessions):

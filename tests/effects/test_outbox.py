@@ -80,6 +80,38 @@ def test_card_posts_once_then_updates_in_place(world, sim, sessions, playbook):
     assert deliver(sessions, client, ticket_id, clock, playbook) == 0
 
 
+class Arriving:
+    """A client that, on its first call, lets another change commit a row of the stream being
+    delivered (that change's own delivery found the stream busy and left it)."""
+
+    def __init__(self, client, arrive):
+        self.client, self.arrive = client, arrive
+
+    def __getattr__(self, name):
+        method = getattr(self.client, name)
+
+        def call(*args, **kwargs):
+            arrive, self.arrive = self.arrive, None
+            if arrive:
+                arrive()
+            return method(*args, **kwargs)
+
+        return call
+
+
+def test_a_row_arriving_while_its_stream_is_busy_goes_out_in_the_same_delivery(
+    world, sim, sessions, playbook
+):
+    client, ticket_id, channel = world
+    enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": channel})
+    enqueue(sessions, ticket_id, f"thread:{ticket_id}:2", "thread", {"text": "paged"})
+    late = lambda: enqueue(  # noqa: E731
+        sessions, ticket_id, f"thread:{ticket_id}:3", "thread", {"text": "acknowledged"}
+    )
+    assert deliver(sessions, Arriving(client, late), Clock(), playbook) == 3
+    assert {r.status for r in rows(sessions, ticket_id)} == {OutboxStatus.SENT}
+
+
 def test_ratelimit_waits_retry_after_and_holds_later_rows(world, sim, sessions, playbook):
     client, ticket_id, channel = world
     sim.faults.inject("chat.postMessage", "ratelimit", times=1, retry_after=7)

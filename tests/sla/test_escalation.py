@@ -144,7 +144,7 @@ def test_manual_escalation_keeps_the_note_and_stops_at_l3(db, playbook):
 def test_severity_change_retargets_from_the_open_time(db, playbook):
     ticket = open_sev3(db, playbook)
     ticket.policy = {**ticket.policy, "manager": "daniel.ng"}  # as snapshotted at open
-    later = MON_0900 + timedelta(minutes=20)
+    later = MON_0900 + timedelta(minutes=5)  # Sev1's response target is not past yet
     event = tickets.change_severity(
         db,
         playbook,
@@ -210,3 +210,31 @@ def test_an_overlong_handoff_note_is_refused_and_nothing_climbs(db, playbook):
             db, playbook, ticket, by=None, now=MON_0900, reason="manual", note="x" * 100_000
         )
     assert "handoff_note" in caught.value.fields and ticket.tier == "L1"
+
+
+def test_sev1_and_sev2_page_the_tier_when_opened_or_raised(db, playbook):
+    l1 = sorted({uid(playbook, "amara.okafor"), uid(playbook, "tom.hughes")})  # + payments-l1
+    sev1 = open_sev3(db, playbook, title="Checkout outage", impact="all users")
+    paged = escalation.page(db, playbook, sev1, now=MON_0900)
+    assert paged.kind == "paged" and paged.after == {"tier": "L1", "severity": 1, "notify": l1}
+    sev3 = open_sev3(db, playbook)
+    assert escalation.page(db, playbook, sev3, now=MON_0900) is None, "Sev3 does not page"
+    sev3.severity = 2
+    assert escalation.page(db, playbook, sev3, now=MON_0900, was=3).after["notify"] == l1
+    sev3.severity = 1
+    assert escalation.page(db, playbook, sev3, now=MON_0900, was=2) is None, "paged already"
+
+
+def test_an_ack_by_someone_else_settles_the_waiting_handoff(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert ticket.handoff_to == "priya.shah" and "handoff.expiry" in timers(ticket)
+    with pytest.raises(Forbidden):
+        escalation.settle_handoff(db, playbook, ticket, by="U0NOBODY00", now=MON_0900)
+    tom = uid(playbook, "tom.hughes")
+    event = escalation.settle_handoff(db, playbook, ticket, by=tom, now=ticket.response_due_at)
+    assert event.kind == "handoff.settled" and event.actor_id == tom
+    assert event.before == {"to": "priya.shah", "step": "primary"}
+    assert ticket.handoff_to is ticket.handoff_step is ticket.handoff_due_at is None
+    assert "handoff.expiry" not in timers(ticket)
+    assert escalation.settle_handoff(db, playbook, ticket, by=tom, now=MON_0900) is None
