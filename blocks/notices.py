@@ -140,7 +140,7 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
     match event.kind:
         case "paged":
             team = escape(playbook.teams[ticket.team].name)
-            due = local_time(playbook, ticket, ticket.response_due_at)
+            due = due_time(ticket, playbook, ticket.response_due_at)
             ask = (
                 f"Owner {mention(ticket.owner_id)}."
                 if ticket.acknowledged_at
