@@ -99,6 +99,7 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
         enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     change.record(escalation.page(db, playbook, ticket, now=now))
+    db.flush()  # the card's key names the last event
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
     commit_changes(db, playbook, [change])

@@ -32,12 +32,14 @@ def test_two_escalations_from_forms_opened_at_l1_climb_once(web, sim, ws, sessio
 
 
 def test_a_stale_severity_form_changes_nothing(web, sim, ws, sessions):
-    _, ticket = open_via_command(sim, ws, sessions, ws.users["amara.okafor"], "Fees unclear")
+    mild = {"impact": "One customer asked about a fee", "customer": "initech"}
+    _, ticket = open_via_command(sim, ws, sessions, ws.users["amara.okafor"], "Fee", **mild)
+    assert ticket.severity > 2
     amara = ws.users["amara.okafor"]
     sim.click(amara, "ticket_severity", channel_id=ticket.card_channel, ts=ticket.card_ts)
     modal_of(sim, amara)
     sim.slash_command(amara, ws.channels["support"], f"sev {ticket.key} 2 customer escalated")
     answers(sim, amara, "is now Sev2")
-    sim.submit_view(amara, {"new_severity": "4", "reason": "it is only a question"})
+    sim.submit_view(amara, {"new_severity": "1", "reason": "the whole region is down"})
     answers(sim, amara, "became Sev2 while your form was open", kinds=("dm",))
     assert card(sessions, ticket.key).severity == 2
