@@ -108,7 +108,7 @@ def test_a_row_arriving_while_its_stream_is_busy_goes_out_in_the_same_delivery(
     late = lambda: enqueue(  # noqa: E731
         sessions, ticket_id, f"thread:{ticket_id}:3", "thread", {"text": "acknowledged"}
     )
-    assert deliver(sessions, Arriving(client, late), Clock(), playbook) == 3
+    assert deliver(sessions, Arriving(client, late), ticket_id, Clock(), playbook) == 3
     assert {r.status for r in rows(sessions, ticket_id)} == {OutboxStatus.SENT}
 
 
