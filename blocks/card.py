@@ -62,6 +62,14 @@ def headline(ticket: Ticket, playbook: Playbook) -> str:
     )
 
 
+def severity_why(ticket: Ticket, playbook: Playbook) -> str:
+    """`Sev1 because matched 'outage', service Payments`, or "" when no reason is stored."""
+    if not ticket.severity_reason:
+        return ""
+    sev = playbook.severity(ticket.severity).name
+    return f"{sev} because {escape(truncate(ticket.severity_reason, 300))}"
+
+
 def card_text(ticket: Ticket, playbook: Playbook) -> str:
     """Notification fallback for the card."""
     sev = playbook.severity(ticket.severity).name
@@ -118,6 +126,8 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[di
         f"*Resolution*\n{resolve}",
     ]
     context = [f"Reported by {mention(ticket.reporter_id)}"]
+    if ticket.severity_reason:
+        context.append(severity_why(ticket, playbook))
     if ticket.handoff_to:
         due_at = local_time(playbook, ticket, ticket.handoff_due_at)
         context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
@@ -165,8 +175,9 @@ def opened_confirmation(ticket: Ticket, playbook: Playbook) -> str:
     team = playbook.teams[ticket.team]
     respond, resolve = targets_text(ticket, playbook)
     sev = playbook.severity(ticket.severity).name
+    why = severity_why(ticket, playbook)
     return (
         f"Opened *{ticket.key}* ({sev}, {escape(team.name)}): "
-        f"{escape(truncate(ticket.title, 120))}. "
+        f"{escape(truncate(ticket.title, 120))}. {why + '. ' if why else ''}"
         f"Targets: {respond}, {resolve}. The card is in <#{team.queue_channel}>."
     )

@@ -1,6 +1,4 @@
-"""Modal submissions."""
-
-import json
+"""Modal submissions, and the new-ticket form following its inputs."""
 
 import structlog
 from slack_sdk.errors import SlackApiError
@@ -11,14 +9,14 @@ from app.listeners.answering import answering, tell
 from app.tickets import clean_text
 from blocks import answers
 from blocks.ids import Field
-from blocks.new_ticket import parse_new_ticket
+from blocks.new_ticket import new_ticket_metadata, new_ticket_modal, parse_new_ticket
 
 log = structlog.get_logger()
 
 
 def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
     values = parse_new_ticket(view["state"]["values"])
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = new_ticket_metadata(view)
     severity = values[Field.SEVERITY]
     return tickets.Intake(
         reporter_id=body["user"]["id"],
@@ -37,6 +35,7 @@ def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
         source_ts=meta.get("source_ts"),
         source_author_id=meta.get("source_author_id"),
         is_drill=drill,
+        shown_severity=meta.get("shown"),
     )
 
 
@@ -93,11 +92,41 @@ handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
 handle_severity = _ticket_form(None, _change_severity)
 
 
+def refreshed_form(relay, view: dict, intake: tickets.Intake, suggestion) -> dict:
+    """The new-ticket form as it stands, with the hint for `suggestion`."""
+    metadata = {k: v for k, v in new_ticket_metadata(view).items() if k != "shown"}
+    return new_ticket_modal(
+        relay.playbook,
+        metadata=metadata,
+        title=intake.title,
+        description=intake.description,
+        suggestion=suggestion,
+    )
+
+
+def handle_new_ticket_input(ack, body, client, context):
+    """Title, description, impact or team changed: the hint shows the severity it gives."""
+    ack()
+    relay, view = context["relay"], body["view"]
+    with answering(body, None, client):
+        intake = tickets.clean_intake(intake_from_view(body, view, drill=relay.drill))
+        form = refreshed_form(relay, view, intake, tickets.suggest(relay.playbook, intake))
+        try:
+            client.views_update(view_id=view["id"], hash=view["hash"], view=form)
+        except SlackApiError as exc:  # a later keystroke updated the form first
+            if exc.response.get("error") != "hash_conflict":
+                raise
+            log.info("intake.hint_superseded")
+
+
 def handle_new_ticket(ack, body, view, client, context):
     relay = context["relay"]
     intake = intake_from_view(body, view, drill=relay.drill)
     try:
         tickets.check_intake(relay.playbook, intake)
+    except tickets.SuggestionChanged as exc:
+        ack(response_action="update", view=refreshed_form(relay, view, intake, exc.suggestion))
+        return
     except Invalid as exc:
         ack(response_action="errors", errors=exc.fields)
         return

@@ -69,6 +69,8 @@ def change_severity(
         "resolution_due_at": ticket.resolution_due_at.isoformat(),
     }
     ticket.severity = severity
+    who = playbook.name_of(by, "someone")
+    ticket.severity_reason = f"changed by {who}" + (f": {reason}" if reason else "")
     ticket.response_target_minutes, ticket.resolution_target_minutes = playbook.targets(
         severity, ticket.customer
     )
