@@ -6,18 +6,9 @@ from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.targets import clock_views
 from blocks.ids import Action
+from blocks.labels import owner_label, status_label
 from blocks.notices import local_time
 from blocks.text import escape, mention, minutes, plain, truncate
-
-STATUS_LABEL = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "waiting_on_customer": "Waiting on customer",
-    "mitigated": "Mitigated",
-    "resolved": "Resolved",
-    "closed": "Closed",
-}
 
 
 def customer_label(ticket: Ticket, playbook: Playbook) -> str:
@@ -58,7 +49,7 @@ def headline(ticket: Ticket, playbook: Playbook) -> str:
     sev = playbook.severity(ticket.severity).name
     return (
         f"*{ticket.key}* · {sev} · {escape(truncate(ticket.title, 80))} · "
-        f"{STATUS_LABEL[ticket.status.value]} · owner {mention(ticket.owner_id)}"
+        f"{status_label(ticket)} · owner {owner_label(ticket, playbook)}"
     )
 
 
@@ -120,8 +111,8 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[di
         f"*Type*\n{escape(etype.name)}",
         f"*Customer*\n{customer_label(ticket, playbook)}",
         f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
-        f"*Owner*\n{mention(ticket.owner_id)}",
-        f"*Status*\n{STATUS_LABEL[ticket.status.value]}",
+        f"*Owner*\n{owner_label(ticket, playbook)}",
+        f"*Status*\n{status_label(ticket)}",
         f"*Response*\n{respond}",
         f"*Resolution*\n{resolve}",
     ]

@@ -5,6 +5,7 @@ from datetime import datetime
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks.ids import Action
+from blocks.labels import owner_label, who
 from blocks.text import escape, mention, truncate
 
 REASONS = {
@@ -23,14 +24,6 @@ def local_time(playbook: Playbook, ticket: Ticket, when: datetime | str | None) 
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
     return when.astimezone(playbook.teams[ticket.team].calendar.zone).strftime("%a %d %b %H:%M %Z")
-
-
-def _who(playbook: Playbook, handle: str | None) -> str:
-    if not handle:
-        return "nobody"
-    if handle in playbook.groups:
-        return escape(playbook.groups[handle].name)
-    return mention(playbook.people[handle].slack_id)
 
 
 def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
@@ -53,17 +46,17 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             return f":arrow_up: Escalated to {a['tier']}{by}: {REASONS[a['reason']]}.{note}"
         case "handoff.offered":
             return (
-                f"Handoff offered to {_who(playbook, a['to'])} ({STEP[a['step']]} of "
+                f"Handoff offered to {who(playbook, a['to'])} ({STEP[a['step']]} of "
                 f"{a['tier']}), accept by {when(a['due_at'])}."
             )
         case "handoff.expired":
-            return f"Handoff to {_who(playbook, b['to'])} was not accepted in time."
+            return f"Handoff to {who(playbook, b['to'])} was not accepted in time."
         case "handoff.accepted":
-            who = mention(event.actor_id)
-            return f":handshake: {who} accepted and owns {ticket.key} at {a['tier']}."
+            by = mention(event.actor_id)
+            return f":handshake: {by} accepted and owns {ticket.key} at {a['tier']}."
         case "manager.notified":
             return (
-                f"Manager {_who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
+                f"Manager {who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
             )
         case "severity.changed":
             why = f" Reason: {escape(event.note)}" if event.note else ""
@@ -73,8 +66,8 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
                 f"{when(a['resolution_due_at'])}.{why}"
             )
         case "paused":
-            who = mention(event.actor_id)
-            return f":pause_button: Waiting on the customer ({who}); resolution clock paused."
+            by = mention(event.actor_id)
+            return f":pause_button: Waiting on the customer ({by}); resolution clock paused."
         case "resumed":
             return (
                 f":arrow_forward: Resumed by {mention(event.actor_id)}; resolution due "
@@ -83,6 +76,14 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
         case "resolved":
             return f":white_check_mark: Resolved by {mention(event.actor_id)}: {escape(event.note)}"
     return None
+
+
+def handoff_deadline(playbook: Playbook, ticket: Ticket, offer: dict) -> str:
+    """Until when the offer stands and who is asked next; the manager is the last step."""
+    if offer["due_at"] is None:
+        return "Please accept it: you are the last step of the handoff, so no one else is asked."
+    after = "the team manager" if offer["step"] == "secondary" else f"the {offer['tier']} secondary"
+    return f"Accept by {local_time(playbook, ticket, offer['due_at'])}, or it goes to {after}."
 
 
 def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict:
@@ -96,10 +97,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
     ]
     if ticket.handoff_note:
         lines.append(f"*Handoff note:* {escape(truncate(ticket.handoff_note, 1500))}")
-    lines.append(
-        f"Accept by {local_time(playbook, ticket, a['due_at'])}, or it goes to the "
-        f"{'manager' if a['step'] == 'secondary' else 'next person'}."
-    )
+    lines.append(handoff_deadline(playbook, ticket, a))
     text = "\n".join(lines)
     return {
         "text": f"{ticket.key} is handed to you",
@@ -134,6 +132,6 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
         case "escalated" | "manager.notified":
             return (
                 f"*{ticket.key}* {title} is at {ticket.tier}: {REASONS[a['reason']]}. "
-                f"Owner {mention(ticket.owner_id)}."
+                f"Owner {owner_label(ticket, playbook)}."
             )
     return None

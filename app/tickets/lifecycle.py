@@ -124,7 +124,7 @@ def resume(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineE
         raise Invalid(f"{ticket.key} is not waiting on the customer.")
     start = ticket.pauses[-1][0]
     ticket.pauses = [*ticket.pauses[:-1], [start, now.isoformat()]]
-    ticket.status = Status.IN_PROGRESS if ticket.acknowledged_at else Status.OPEN
+    ticket.status = Status.IN_PROGRESS if ticket.owner_id else Status.OPEN
     before = {"resolution_due_at": ticket.resolution_due_at.isoformat()}
     retarget(playbook, ticket, now=now)
     ticket.updated_at = now

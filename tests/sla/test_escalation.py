@@ -201,3 +201,19 @@ def test_card_states_follow_the_clock(db, playbook):
     assert states(1).state == SlaState.ON_TRACK
     assert states(3.5).state == SlaState.AT_RISK
     assert states(5).state == SlaState.BREACHED
+
+
+def test_an_unowned_ticket_that_climbs_stays_open_until_accepted(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert (ticket.tier, ticket.owner_id, ticket.status) == ("L2", None, Status.OPEN)
+    priya = uid(playbook, "priya.shah")
+    escalation.accept_handoff(db, playbook, ticket, by=priya, now=ticket.response_due_at)
+    assert (ticket.owner_id, ticket.status) == (priya, Status.IN_PROGRESS)
+
+
+def test_an_owned_ticket_that_climbs_is_in_progress(db, playbook):
+    ticket = open_sev3(db, playbook)
+    tickets.acknowledge(db, playbook, ticket, by=uid(playbook, "tom.hughes"), now=MON_0900)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.resolution_due_at)
+    assert ticket.tier == "L2" and ticket.status == Status.IN_PROGRESS

@@ -1,0 +1,43 @@
+"""How a ticket's status, owner and the people it is offered to read in Slack."""
+
+from app.models import Ticket
+from app.playbook import Playbook
+from blocks.text import escape, mention
+
+STATUS_LABEL = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "in_progress": "In progress",
+    "waiting_on_customer": "Waiting on customer",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+UNOWNED = ("open", "acknowledged", "in_progress")  # statuses that read differently unowned
+
+
+def who(playbook: Playbook, handle: str | None) -> str:
+    """A person handle as a mention, a group handle as its name."""
+    if not handle:
+        return "nobody"
+    if handle in playbook.groups:
+        return escape(playbook.groups[handle].name)
+    return mention(playbook.people[handle].slack_id)
+
+
+def status_label(ticket: Ticket) -> str:
+    """An unowned ticket never reads "In progress": it is open, or waiting for someone to
+    accept it at the tier it climbed to."""
+    if ticket.owner_id or ticket.status.value not in UNOWNED:
+        return STATUS_LABEL[ticket.status.value]
+    if ticket.handoff_to:
+        return f"Awaiting acceptance at {ticket.tier}"
+    return "Open, unowned"
+
+
+def owner_label(ticket: Ticket, playbook: Playbook) -> str:
+    if ticket.owner_id:
+        return mention(ticket.owner_id)
+    if ticket.handoff_to:
+        return f"unassigned — offered to {who(playbook, ticket.handoff_to)}"
+    return "unassigned"
