@@ -5,8 +5,9 @@ from datetime import datetime
 from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.targets import clock_views
+from app.tickets.access import is_confidential
 from blocks.ids import Action
-from blocks.labels import owner_label, status_label
+from blocks.labels import CONFIDENTIAL_NOTE, owner_label, status_label, title_label
 from blocks.notices import local_time
 from blocks.text import escape, mention, minutes, plain, truncate
 
@@ -64,7 +65,7 @@ def severity_why(ticket: Ticket, playbook: Playbook) -> str:
 def card_text(ticket: Ticket, playbook: Playbook) -> str:
     """Notification fallback for the card."""
     sev = playbook.severity(ticket.severity).name
-    return f"{ticket.key} {sev}: {escape(truncate(ticket.title, 200))}"
+    return f"{ticket.key} {sev}: {title_label(ticket, playbook, 200)}"
 
 
 def _button(action: Action, label: str, key: str, style: str | None = None) -> dict:
@@ -98,23 +99,57 @@ def card_actions(ticket: Ticket) -> list[dict]:
     return actions
 
 
-def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
-    severity = playbook.severity(ticket.severity)
-    team = playbook.teams[ticket.team]
-    etype = playbook.escalation_types[ticket.escalation_type]
+def _clock_fields(ticket: Ticket, playbook: Playbook, now: datetime) -> list[str]:
     respond, resolve = targets_text(ticket, playbook)
     due = clock_lines(ticket, playbook, now)
     if due:
         respond, resolve = f"{respond}\n{due[0]}", f"{resolve}\n{due[1]}"
+    return [f"*Response*\n{respond}", f"*Resolution*\n{resolve}"]
+
+
+def _card(header: str, fields: list[str], middle: list[dict], ticket, actions) -> list[dict]:
+    blocks = [
+        {"type": "header", "text": {"type": "plain_text", "text": plain(header, 150)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        *middle,
+    ]
+    if actions:
+        blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
+    return blocks
+
+
+def _context(parts: list[str]) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
+
+
+def confidential_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
+    """What the queue channel sees of a confidential ticket: key, severity, type, owner,
+    status and clocks; Open shows the rest to those who may see it."""
     fields = [
-        f"*Severity*\n{severity.name}",
-        f"*Type*\n{escape(etype.name)}",
+        f"*Severity*\n{playbook.severity(ticket.severity).name}",
+        f"*Type*\n{escape(playbook.escalation_types[ticket.escalation_type].name)}",
+        f"*Owner*\n{owner_label(ticket, playbook)}",
+        f"*Status*\n{status_label(ticket)}",
+        *_clock_fields(ticket, playbook, now),
+    ]
+    note = _context([CONFIDENTIAL_NOTE])
+    actions = [_button(Action.OPEN, "Open", ticket.key), *card_actions(ticket)]
+    return _card(f"{ticket.key} · Confidential", fields, [note], ticket, actions)
+
+
+def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime, public=True) -> list[dict]:
+    """The card in the queue channel (`public`), or the whole ticket for who may see it."""
+    if public and is_confidential(playbook, ticket):
+        return confidential_card(ticket, playbook, now=now)
+    team = playbook.teams[ticket.team]
+    fields = [
+        f"*Severity*\n{playbook.severity(ticket.severity).name}",
+        f"*Type*\n{escape(playbook.escalation_types[ticket.escalation_type].name)}",
         f"*Customer*\n{customer_label(ticket, playbook)}",
         f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
         f"*Owner*\n{owner_label(ticket, playbook)}",
         f"*Status*\n{status_label(ticket)}",
-        f"*Response*\n{respond}",
-        f"*Resolution*\n{resolve}",
+        *_clock_fields(ticket, playbook, now),
     ]
     context = [f"Reported by {mention(ticket.reporter_id)}"]
     if ticket.severity_reason:
@@ -124,34 +159,22 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[di
         context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
     if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
         context.append(f"<{ticket.source_permalink}|source message>")
-    blocks = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": plain(f"{ticket.key} {ticket.title}", 150)},
-        },
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    impact = "*Impact*\n" + truncate(escape(ticket.impact), 2900)
+    middle = [
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": truncate(escape(ticket.description), 3000)},
         },
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": "*Impact*\n" + truncate(escape(ticket.impact), 2900),
-            },
-        },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": impact}},
+        _context(context),
     ]
-    actions = card_actions(ticket)
-    if actions:
-        blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
-    return blocks
+    return _card(f"{ticket.key} {ticket.title}", fields, middle, ticket, card_actions(ticket))
 
 
 def ticket_details(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
     """What `/esc show KEY` answers: the card without buttons."""
-    return [b for b in ticket_card(ticket, playbook, now=now) if b["type"] != "actions"]
+    whole = ticket_card(ticket, playbook, now=now, public=False)
+    return [b for b in whole if b["type"] != "actions"]
 
 
 def ticket_list(title: str, tickets: list[Ticket], playbook: Playbook) -> list[dict]:

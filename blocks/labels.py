@@ -2,7 +2,8 @@
 
 from app.models import Ticket
 from app.playbook import Playbook
-from blocks.text import escape, mention
+from app.tickets.access import is_confidential
+from blocks.text import escape, mention, truncate
 
 STATUS_LABEL = {
     "open": "Open",
@@ -13,6 +14,9 @@ STATUS_LABEL = {
     "resolved": "Resolved",
     "closed": "Closed",
 }
+CONFIDENTIAL_NOTE = (
+    "Confidential: details go only to the people its RACI names, admins and the reporter."
+)
 UNOWNED = ("open", "acknowledged", "in_progress")  # statuses that read differently unowned
 
 
@@ -41,3 +45,12 @@ def owner_label(ticket: Ticket, playbook: Playbook) -> str:
     if ticket.handoff_to:
         return f"unassigned — offered to {who(playbook, ticket.handoff_to)}"
     return "unassigned"
+
+
+def title_label(ticket: Ticket, playbook: Playbook, limit: int) -> str:
+    """The escaped title, or only the type for a confidential ticket (in notifications and
+    DMs that may reach someone who may not see it)."""
+    if is_confidential(playbook, ticket):
+        name = playbook.escalation_types[ticket.escalation_type].name
+        return f"confidential {escape(name)} ticket"
+    return escape(truncate(ticket.title, limit))

@@ -4,8 +4,9 @@ from datetime import datetime
 
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
+from app.tickets.access import is_confidential
 from blocks.ids import Action
-from blocks.labels import owner_label, who
+from blocks.labels import owner_label, title_label, who
 from blocks.text import escape, mention, truncate
 
 REASONS = {
@@ -27,8 +28,10 @@ def local_time(playbook: Playbook, ticket: Ticket, when: datetime | str | None) 
 
 
 def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
-    """The notice for the card's thread, or None when the event needs none."""
+    """The notice for the card's thread, or None when the event needs none. A confidential
+    ticket's thread never carries what people wrote (notes, reasons, summaries)."""
     a, b = event.after or {}, event.before or {}
+    said = None if is_confidential(playbook, ticket) else event.note
     when = lambda v: local_time(playbook, ticket, v)  # noqa: E731
     match event.kind:
         case "acknowledged":
@@ -41,7 +44,7 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             due = when(a["due_at"])
             return f":rotating_light: {a['clock'].title()} target breached (was due {due})."
         case "escalated":
-            note = f"\n>{escape(truncate(event.note, 500))}" if event.note else ""
+            note = f"\n>{escape(truncate(said, 500))}" if said else ""
             by = f" by {mention(event.actor_id)}" if event.actor_id else ""
             return f":arrow_up: Escalated to {a['tier']}{by}: {REASONS[a['reason']]}.{note}"
         case "handoff.offered":
@@ -59,7 +62,7 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
                 f"Manager {who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
             )
         case "severity.changed":
-            why = f" Reason: {escape(event.note)}" if event.note else ""
+            why = f" Reason: {escape(said)}" if said else ""
             return (
                 f"Severity Sev{b['severity']} → Sev{a['severity']} by {mention(event.actor_id)}. "
                 f"Response due {when(a['response_due_at'])}, resolution due "
@@ -74,7 +77,8 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
                 f"{when(a['resolution_due_at'])}."
             )
         case "resolved":
-            return f":white_check_mark: Resolved by {mention(event.actor_id)}: {escape(event.note)}"
+            summary = f": {escape(said)}" if said else "."
+            return f":white_check_mark: Resolved by {mention(event.actor_id)}{summary}"
     return None
 
 
@@ -122,7 +126,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
 def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
     """A plain DM for warnings and the management path."""
     a = event.after or {}
-    title = escape(truncate(ticket.title, 120))
+    title = title_label(ticket, playbook, 120)
     match event.kind:
         case "sla.warning":
             return (

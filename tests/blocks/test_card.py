@@ -25,7 +25,7 @@ def make_ticket(playbook, **overrides) -> Ticket:
         business_rationale="",
         severity=1,
         suggested_severity=1,
-        escalation_type="security",
+        escalation_type="technical",
         team="payments",
         tier="L1",
         customer="acme-bank",

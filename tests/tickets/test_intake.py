@@ -183,23 +183,6 @@ def test_keys_unique_under_concurrent_submissions(sessions, playbook):
     assert stored == 8
 
 
-def test_confidential_tickets_are_seen_by_the_team_admins_and_reporter_only(db, playbook):
-    team_key, member, outsider = team_and_people(playbook)
-    reporter = next(
-        p.slack_id
-        for p in playbook.people.values()
-        if not playbook.may_act(p.slack_id, team_key) and p.slack_id != outsider
-    )
-    secret = open_one(db, playbook, escalation_type="security", reporter_id=reporter)
-    plain_ticket = open_one(db, playbook, escalation_type="technical")
-    assert playbook.escalation_types["security"].confidential
-    assert tickets.may_see(playbook, secret, member) and tickets.may_see(playbook, secret, reporter)
-    assert not tickets.may_see(playbook, secret, outsider)
-    assert tickets.may_see(playbook, plain_ticket, outsider)
-    with pytest.raises(Forbidden, match="is confidential"):
-        tickets.require_may_see(playbook, secret, outsider)
-
-
 def test_severity_reason_is_the_rule_or_who_chose_it_and_why(db, playbook):
     suggested = open_one(db, playbook)
     assert suggested.severity_reason == "matched 'outage', 'all users', service Payments"
