@@ -47,10 +47,14 @@ def owner_label(ticket: Ticket, playbook: Playbook) -> str:
     return "unassigned"
 
 
+def hidden_title(ticket: Ticket, playbook: Playbook) -> str | None:
+    """What stands for a confidential ticket's title where someone who may not see it could
+    read it (notifications, DMs, forms); None for other tickets."""
+    if not is_confidential(playbook, ticket):
+        return None
+    return f"confidential {playbook.escalation_types[ticket.escalation_type].name} ticket"
+
+
 def title_label(ticket: Ticket, playbook: Playbook, limit: int) -> str:
-    """The escaped title, or only the type for a confidential ticket (in notifications and
-    DMs that may reach someone who may not see it)."""
-    if is_confidential(playbook, ticket):
-        name = playbook.escalation_types[ticket.escalation_type].name
-        return f"confidential {escape(name)} ticket"
-    return escape(truncate(ticket.title, limit))
+    """The title as mrkdwn, or what stands for it on a confidential ticket."""
+    return escape(hidden_title(ticket, playbook) or truncate(ticket.title, limit))
