@@ -92,11 +92,11 @@ handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
 handle_severity = _ticket_form(None, _change_severity)
 
 
-def refreshed_form(relay, view: dict, intake: tickets.Intake, suggestion) -> dict:
+def refreshed_form(playbook, view: dict, intake: tickets.Intake, suggestion) -> dict:
     """The new-ticket form as it stands, with the hint for `suggestion`."""
     metadata = {k: v for k, v in new_ticket_metadata(view).items() if k != "shown"}
     return new_ticket_modal(
-        relay.playbook,
+        playbook,
         metadata=metadata,
         title=intake.title,
         description=intake.description,
@@ -110,7 +110,7 @@ def handle_new_ticket_input(ack, body, client, context):
     relay, view = context["relay"], body["view"]
     with answering(body, None, client):
         intake = tickets.clean_intake(intake_from_view(body, view, drill=relay.drill))
-        form = refreshed_form(relay, view, intake, tickets.suggest(relay.playbook, intake))
+        form = refreshed_form(relay.playbook, view, intake, tickets.suggest(relay.playbook, intake))
         try:
             client.views_update(view_id=view["id"], hash=view["hash"], view=form)
         except SlackApiError as exc:  # a later keystroke updated the form first
@@ -125,7 +125,8 @@ def handle_new_ticket(ack, body, view, client, context):
     try:
         tickets.check_intake(relay.playbook, intake)
     except tickets.SuggestionChanged as exc:
-        ack(response_action="update", view=refreshed_form(relay, view, intake, exc.suggestion))
+        form = refreshed_form(relay.playbook, view, intake, exc.suggestion)
+        ack(response_action="update", view=form)
         return
     except Invalid as exc:
         ack(response_action="errors", errors=exc.fields)

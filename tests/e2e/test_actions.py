@@ -41,7 +41,11 @@ def test_outsider_is_refused_and_nothing_changes(ticket, sim, ws, sessions):
     sim.slash_command(outsider, ws.channels["support"], f"ack {ticket.key}")
     answers(sim, outsider, "Only members of the Payments team")
     sim.click(outsider, "ticket_ack", channel_id=ticket.card_channel, ts=ticket.card_ts)
-    assert len(answers(sim, outsider, "Only members of the Payments team")) == 2
+
+    def refused_twice():
+        return len(answers(sim, outsider, "Only members of the Payments team")) == 2
+
+    sim.wait_for(refused_twice, what="the click is refused too")
     assert card(sessions, ticket.key).acknowledged_at is None
 
 

@@ -217,3 +217,11 @@ def test_an_owned_ticket_that_climbs_is_in_progress(db, playbook):
     tickets.acknowledge(db, playbook, ticket, by=uid(playbook, "tom.hughes"), now=MON_0900)
     escalation.act_on_due(db, playbook, ticket, now=ticket.resolution_due_at)
     assert ticket.tier == "L2" and ticket.status == Status.IN_PROGRESS
+
+
+def test_resuming_an_unowned_ticket_reopens_it(db, playbook):
+    ticket = open_sev3(db, playbook)
+    amara = uid(playbook, "amara.okafor")
+    tickets.wait_on_customer(db, playbook, ticket, by=amara, now=MON_0900)
+    tickets.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=1))
+    assert ticket.owner_id is None and ticket.status == Status.OPEN
