@@ -5,17 +5,17 @@ from datetime import datetime
 from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.targets import clock_views
+from app.tickets.access import is_confidential
 from blocks.ids import Action
-from blocks.text import escape, mention, minutes, plain, slack_date, truncate
+from blocks.labels import CONFIDENTIAL_NOTE, due_time, owner_label, status_label, title_label
+from blocks.text import escape, mention, minutes, plain, truncate
 
-STATUS_LABEL = {
-    "open": "Open",
-    "acknowledged": "Acknowledged",
-    "in_progress": "In progress",
-    "waiting_on_customer": "Waiting on customer",
-    "mitigated": "Mitigated",
-    "resolved": "Resolved",
-    "closed": "Closed",
+STATE_LABEL = {
+    "on_track": "on track",
+    "at_risk": ":warning: at risk",
+    "breached": ":rotating_light: breached",
+    "met": "met",
+    "paused": ":pause_button: paused",
 }
 
 
@@ -25,20 +25,6 @@ def customer_label(ticket: Ticket, playbook: Playbook) -> str:
     customer = playbook.customers[ticket.customer]
     tier = playbook.customer_tiers[customer.tier].name
     return f"{escape(customer.name)} ({escape(tier)})"
-
-
-def due_time(ticket: Ticket, playbook: Playbook, when: datetime | None) -> str:
-    """A due time for mrkdwn: a Slack date token, falling back to the owning team's zone."""
-    return slack_date(when, playbook.teams[ticket.team].calendar.zone)
-
-
-STATE_LABEL = {
-    "on_track": "on track",
-    "at_risk": ":warning: at risk",
-    "breached": ":rotating_light: breached",
-    "met": "met",
-    "paused": ":pause_button: paused",
-}
 
 
 def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
@@ -62,14 +48,22 @@ def headline(ticket: Ticket, playbook: Playbook) -> str:
     sev = playbook.severity(ticket.severity).name
     return (
         f"*{ticket.key}* · {sev} · {escape(truncate(ticket.title, 80))} · "
-        f"{STATUS_LABEL[ticket.status.value]} · owner {mention(ticket.owner_id)}"
+        f"{status_label(ticket)} · owner {owner_label(ticket, playbook)}"
     )
+
+
+def severity_why(ticket: Ticket, playbook: Playbook) -> str:
+    """`Sev1 because matched 'outage', service Payments`, or "" when no reason is stored."""
+    if not ticket.severity_reason:
+        return ""
+    sev = playbook.severity(ticket.severity).name
+    return f"{sev} because {escape(truncate(ticket.severity_reason, 300))}"
 
 
 def card_text(ticket: Ticket, playbook: Playbook) -> str:
     """Notification fallback for the card."""
     sev = playbook.severity(ticket.severity).name
-    return f"{ticket.key} {sev}: {escape(truncate(ticket.title, 200))}"
+    return f"{ticket.key} {sev}: {title_label(ticket, playbook, 200)}"
 
 
 def _button(action: Action, label: str, key: str, style: str | None = None) -> dict:
@@ -103,58 +97,82 @@ def card_actions(ticket: Ticket) -> list[dict]:
     return actions
 
 
-def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
-    severity = playbook.severity(ticket.severity)
-    team = playbook.teams[ticket.team]
-    etype = playbook.escalation_types[ticket.escalation_type]
+def _clock_fields(ticket: Ticket, playbook: Playbook, now: datetime) -> list[str]:
     respond, resolve = targets_text(ticket, playbook)
     due = clock_lines(ticket, playbook, now)
     if due:
         respond, resolve = f"{respond}\n{due[0]}", f"{resolve}\n{due[1]}"
-    fields = [
-        f"*Severity*\n{severity.name}",
-        f"*Type*\n{escape(etype.name)}",
-        f"*Customer*\n{customer_label(ticket, playbook)}",
-        f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
-        f"*Owner*\n{mention(ticket.owner_id)}",
-        f"*Status*\n{STATUS_LABEL[ticket.status.value]}",
-        f"*Response*\n{respond}",
-        f"*Resolution*\n{resolve}",
-    ]
-    context = [f"Reported by {mention(ticket.reporter_id)}"]
-    if ticket.handoff_to:
-        due_at = due_time(ticket, playbook, ticket.handoff_due_at)
-        context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
-    if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
-        context.append(f"<{ticket.source_permalink}|source message>")
+    return [f"*Response*\n{respond}", f"*Resolution*\n{resolve}"]
+
+
+def _card(header: str, fields: list[str], middle: list[dict], ticket, actions) -> list[dict]:
     blocks = [
-        {
-            "type": "header",
-            "text": {"type": "plain_text", "text": plain(f"{ticket.key} {ticket.title}", 150)},
-        },
+        {"type": "header", "text": {"type": "plain_text", "text": plain(header, 150)}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": truncate(escape(ticket.description), 3000)},
-        },
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": "*Impact*\n" + truncate(escape(ticket.impact), 2900),
-            },
-        },
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]},
+        *middle,
     ]
-    actions = card_actions(ticket)
     if actions:
         blocks.append({"type": "actions", "block_id": f"card:{ticket.key}", "elements": actions})
     return blocks
 
 
+def _context(parts: list[str]) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(parts)}]}
+
+
+def confidential_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
+    """What the queue channel sees of a confidential ticket: key, severity, type, owner,
+    status and clocks; Open shows the rest to those who may see it."""
+    fields = [
+        f"*Severity*\n{playbook.severity(ticket.severity).name}",
+        f"*Type*\n{escape(playbook.escalation_types[ticket.escalation_type].name)}",
+        f"*Owner*\n{owner_label(ticket, playbook)}",
+        f"*Status*\n{status_label(ticket)}",
+        *_clock_fields(ticket, playbook, now),
+    ]
+    note = _context([CONFIDENTIAL_NOTE])
+    actions = [_button(Action.OPEN, "Open", ticket.key), *card_actions(ticket)]
+    return _card(f"{ticket.key} · Confidential", fields, [note], ticket, actions)
+
+
+def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime, public=True) -> list[dict]:
+    """The card in the queue channel (`public`), or the whole ticket for who may see it."""
+    if public and is_confidential(playbook, ticket):
+        return confidential_card(ticket, playbook, now=now)
+    team = playbook.teams[ticket.team]
+    fields = [
+        f"*Severity*\n{playbook.severity(ticket.severity).name}",
+        f"*Type*\n{escape(playbook.escalation_types[ticket.escalation_type].name)}",
+        f"*Customer*\n{customer_label(ticket, playbook)}",
+        f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
+        f"*Owner*\n{owner_label(ticket, playbook)}",
+        f"*Status*\n{status_label(ticket)}",
+        *_clock_fields(ticket, playbook, now),
+    ]
+    context = [f"Reported by {mention(ticket.reporter_id)}"]
+    if ticket.severity_reason:
+        context.append(severity_why(ticket, playbook))
+    if ticket.handoff_to:
+        due_at = due_time(ticket, playbook, ticket.handoff_due_at)
+        context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
+    if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
+        context.append(f"<{ticket.source_permalink}|source message>")
+    impact = "*Impact*\n" + truncate(escape(ticket.impact), 2900)
+    middle = [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": truncate(escape(ticket.description), 3000)},
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": impact}},
+        _context(context),
+    ]
+    return _card(f"{ticket.key} {ticket.title}", fields, middle, ticket, card_actions(ticket))
+
+
 def ticket_details(ticket: Ticket, playbook: Playbook, *, now: datetime) -> list[dict]:
     """What `/esc show KEY` answers: the card without buttons."""
-    return [b for b in ticket_card(ticket, playbook, now=now) if b["type"] != "actions"]
+    whole = ticket_card(ticket, playbook, now=now, public=False)
+    return [b for b in whole if b["type"] != "actions"]
 
 
 def ticket_list(title: str, tickets: list[Ticket], playbook: Playbook) -> list[dict]:
@@ -169,8 +187,9 @@ def opened_confirmation(ticket: Ticket, playbook: Playbook) -> str:
     team = playbook.teams[ticket.team]
     respond, resolve = targets_text(ticket, playbook)
     sev = playbook.severity(ticket.severity).name
+    why = severity_why(ticket, playbook)
     return (
         f"Opened *{ticket.key}* ({sev}, {escape(team.name)}): "
-        f"{escape(truncate(ticket.title, 120))}. "
+        f"{escape(truncate(ticket.title, 120))}. {why + '. ' if why else ''}"
         f"Targets: {respond}, {resolve}. The card is in <#{team.queue_channel}>."
     )

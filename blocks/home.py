@@ -7,8 +7,9 @@ from app.models import Ticket
 from app.playbook import Playbook
 from app.sla.business_time import SlaState
 from app.sla.targets import clock_views
-from blocks.card import STATE_LABEL, due_time, headline
+from blocks.card import STATE_LABEL, headline
 from blocks.ids import Action
+from blocks.labels import due_time
 
 PER_LIST = 10
 

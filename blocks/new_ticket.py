@@ -1,4 +1,5 @@
-"""The new-ticket modal and the parsing of what was submitted."""
+"""The new-ticket modal and the parsing of what was submitted. Title, description, impact
+and team dispatch block actions as they change, so the severity hint can follow them."""
 
 import json
 
@@ -13,16 +14,42 @@ def _option(value: str, text: str) -> dict:
     return {"text": {"type": "plain_text", "text": plain(text, 75)}, "value": value}
 
 
+# The inputs the suggested severity depends on: each dispatches a block action.
+FOLLOWED = (Field.TITLE, Field.DESCRIPTION, Field.IMPACT, Field.TEAM)
+
+
+def _followed(block: dict) -> dict:
+    if block["block_id"] not in FOLLOWED:
+        return block
+    element = block["element"]
+    if element["type"] == "plain_text_input":
+        triggers = ["on_character_entered"]
+        if not element["multiline"]:
+            triggers.insert(0, "on_enter_pressed")
+        element["dispatch_action_config"] = {"trigger_actions_on": triggers}
+    return {**block, "dispatch_action": True}
+
+
 def _select(field: Field, label: str, options: list[dict], *, optional=False, placeholder=None):
     element = {"type": "static_select", "options": options[:100]}
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": placeholder}
-    return input_block(field, label, element, optional=optional)
+    return _followed(input_block(field, label, element, optional=optional))
 
 
 def _text(field: Field, label: str, *, initial="", multiline=False, optional=False, limit=3000):
     element = text_input(initial, limit=limit, multiline=multiline)
-    return input_block(field, label, element, optional=optional)
+    return _followed(input_block(field, label, element, optional=optional))
+
+
+def severity_hint(suggestion: Suggestion | None) -> str:
+    """What the severity input says: the severity the ticket will get when left empty."""
+    if suggestion is None:
+        return "Leave empty to use the severity Relay suggests from the playbook's rules."
+    return (
+        f"Relay suggests Sev{suggestion.severity}: {suggestion.explain()}. Leave empty to use "
+        "it; it follows the title, description, impact and team as you fill them in."
+    )
 
 
 def new_ticket_modal(
@@ -37,16 +64,14 @@ def new_ticket_modal(
         _option(str(level), f"{sev.name}: {sev.definition}")
         for level, sev in ((n, playbook.severity(n)) for n in (1, 2, 3, 4))
     ]
-    hint = "Leave empty to use the severity Relay suggests from the playbook's rules."
-    if suggestion is not None:
-        hint = f"Relay suggests Sev{suggestion.severity}: {suggestion.explain()}."
     severity = input_block(
         Field.SEVERITY,
         "Severity",
         {"type": "static_select", "options": severities},
         optional=True,
-        hint=hint,
+        hint=severity_hint(suggestion),
     )
+    shown = {"shown": suggestion.severity if suggestion else None}
     blocks = [
         _text(Field.TITLE, "Title", initial=title, limit=150),
         _text(Field.DESCRIPTION, "Description", initial=description, multiline=True),
@@ -84,9 +109,14 @@ def new_ticket_modal(
         "title": {"type": "plain_text", "text": "New escalation"},
         "submit": {"type": "plain_text", "text": "Escalate"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps(metadata)[:3000],
+        "private_metadata": json.dumps({**metadata, **shown})[:3000],
         "blocks": blocks,
     }
+
+
+def new_ticket_metadata(view: dict) -> dict:
+    """What the form carries besides its inputs: where it started, and the severity shown."""
+    return json.loads(view.get("private_metadata") or "{}")
 
 
 def parse_new_ticket(state_values: dict) -> dict:

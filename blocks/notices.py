@@ -1,11 +1,10 @@
 """What Relay says when the clock or a person moves a ticket: thread notices and DMs."""
 
-from datetime import datetime
-
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
-from blocks.card import due_time
+from app.tickets.access import is_confidential
 from blocks.ids import Action
+from blocks.labels import due_time, owner_label, title_label, who
 from blocks.text import escape, mention, truncate
 
 REASONS = {
@@ -17,23 +16,12 @@ REASONS = {
 STEP = {"primary": "primary", "secondary": "secondary", "manager": "manager"}
 
 
-def _due(playbook: Playbook, ticket: Ticket, when: str | None) -> str:
-    """A due time as the timeline stores it (ISO text) turned back into a datetime, rendered."""
-    return due_time(ticket, playbook, datetime.fromisoformat(when) if when else None)
-
-
-def _who(playbook: Playbook, handle: str | None) -> str:
-    if not handle:
-        return "nobody"
-    if handle in playbook.groups:
-        return escape(playbook.groups[handle].name)
-    return mention(playbook.people[handle].slack_id)
-
-
 def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
-    """The notice for the card's thread, or None when the event needs none."""
+    """The notice for the card's thread, or None when the event needs none. A confidential
+    ticket's thread never carries what people wrote (notes, reasons, summaries)."""
     a, b = event.after or {}, event.before or {}
-    when = lambda v: _due(playbook, ticket, v)  # noqa: E731
+    said = None if is_confidential(playbook, ticket) else event.note
+    when = lambda v: due_time(ticket, playbook, v)  # noqa: E731
     match event.kind:
         case "acknowledged":
             return f"Acknowledged by {mention(event.actor_id)}."
@@ -45,25 +33,25 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             due = when(a["due_at"])
             return f":rotating_light: {a['clock'].title()} target breached (was due {due})."
         case "escalated":
-            note = f"\n>{escape(truncate(event.note, 500))}" if event.note else ""
+            note = f"\n>{escape(truncate(said, 500))}" if said else ""
             by = f" by {mention(event.actor_id)}" if event.actor_id else ""
             return f":arrow_up: Escalated to {a['tier']}{by}: {REASONS[a['reason']]}.{note}"
         case "handoff.offered":
             return (
-                f"Handoff offered to {_who(playbook, a['to'])} ({STEP[a['step']]} of "
+                f"Handoff offered to {who(playbook, a['to'])} ({STEP[a['step']]} of "
                 f"{a['tier']}), accept by {when(a['due_at'])}."
             )
         case "handoff.expired":
-            return f"Handoff to {_who(playbook, b['to'])} was not accepted in time."
+            return f"Handoff to {who(playbook, b['to'])} was not accepted in time."
         case "handoff.settled":
-            who = mention(event.actor_id)
+            by = mention(event.actor_id)
             return (
-                f"Handoff to {_who(playbook, b['to'])} settled: {who} acknowledged "
+                f"Handoff to {who(playbook, b['to'])} settled: {by} acknowledged "
                 f"{ticket.key} at {a['tier']}."
             )
         case "paged":
             owners = ticket.policy["tiers"][a["tier"]]
-            people = " and ".join(_who(playbook, owners[s]) for s in ("primary", "secondary"))
+            people = " and ".join(who(playbook, owners[s]) for s in ("primary", "secondary"))
             return f":rotating_light: Sev{a['severity']}: paged {people} ({a['tier']})."
         case "reopened":
             return (
@@ -71,30 +59,39 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
                 f"due {when(a['resolution_due_at'])}."
             )
         case "handoff.accepted":
-            who = mention(event.actor_id)
-            return f":handshake: {who} accepted and owns {ticket.key} at {a['tier']}."
+            by = mention(event.actor_id)
+            return f":handshake: {by} accepted and owns {ticket.key} at {a['tier']}."
         case "manager.notified":
             return (
-                f"Manager {_who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
+                f"Manager {who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
             )
         case "severity.changed":
-            why = f" Reason: {escape(event.note)}" if event.note else ""
+            why = f" Reason: {escape(said)}" if said else ""
             return (
                 f"Severity Sev{b['severity']} → Sev{a['severity']} by {mention(event.actor_id)}. "
                 f"Response due {when(a['response_due_at'])}, resolution due "
                 f"{when(a['resolution_due_at'])}.{why}"
             )
         case "paused":
-            who = mention(event.actor_id)
-            return f":pause_button: Waiting on the customer ({who}); resolution clock paused."
+            by = mention(event.actor_id)
+            return f":pause_button: Waiting on the customer ({by}); resolution clock paused."
         case "resumed":
             return (
                 f":arrow_forward: Resumed by {mention(event.actor_id)}; resolution due "
                 f"{when(a['resolution_due_at'])}."
             )
         case "resolved":
-            return f":white_check_mark: Resolved by {mention(event.actor_id)}: {escape(event.note)}"
+            summary = f": {escape(said)}" if said else "."
+            return f":white_check_mark: Resolved by {mention(event.actor_id)}{summary}"
     return None
+
+
+def handoff_deadline(playbook: Playbook, ticket: Ticket, offer: dict) -> str:
+    """Until when the offer stands and who is asked next; the manager is the last step."""
+    if offer["due_at"] is None:
+        return "Please accept it: you are the last step of the handoff, so no one else is asked."
+    after = "the team manager" if offer["step"] == "secondary" else f"the {offer['tier']} secondary"
+    return f"Accept by {due_time(ticket, playbook, offer['due_at'])}, or it goes to {after}."
 
 
 def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict:
@@ -108,10 +105,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
     ]
     if ticket.handoff_note:
         lines.append(f"*Handoff note:* {escape(truncate(ticket.handoff_note, 1500))}")
-    lines.append(
-        f"Accept by {_due(playbook, ticket, a['due_at'])}, or it goes to the "
-        f"{'manager' if a['step'] == 'secondary' else 'next person'}."
-    )
+    lines.append(handoff_deadline(playbook, ticket, a))
     text = "\n".join(lines)
     return {
         "text": f"{ticket.key} is handed to you",
@@ -136,7 +130,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
 def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | None:
     """A plain DM for pages, warnings and the management path."""
     a = event.after or {}
-    title = escape(truncate(ticket.title, 120))
+    title = title_label(ticket, playbook, 120)
     match event.kind:
         case "paged":
             team = escape(playbook.teams[ticket.team].name)
@@ -154,11 +148,11 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
         case "sla.warning":
             return (
                 f":warning: *{ticket.key}* {title}: the {a['clock']} target is due "
-                f"{_due(playbook, ticket, a['due_at'])}."
+                f"{due_time(ticket, playbook, a['due_at'])}."
             )
         case "escalated" | "manager.notified":
             return (
                 f"*{ticket.key}* {title} is at {ticket.tier}: {REASONS[a['reason']]}. "
-                f"Owner {mention(ticket.owner_id)}."
+                f"Owner {owner_label(ticket, playbook)}."
             )
     return None

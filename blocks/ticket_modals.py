@@ -9,6 +9,7 @@ from app.playbook import Playbook
 from blocks.card import ticket_details
 from blocks.ids import Callback, Field
 from blocks.inputs import input_block, text_input
+from blocks.labels import hidden_title
 from blocks.text import plain, truncate
 
 
@@ -27,15 +28,16 @@ def _modal(callback: Callback, title: str, submit: str, ticket: Ticket, blocks: 
     }
 
 
-def _context(ticket: Ticket) -> dict:
-    text = f"{ticket.key}: {plain(truncate(ticket.title, 140))}"
+def _context(ticket: Ticket, playbook: Playbook) -> dict:
+    title = hidden_title(ticket, playbook) or truncate(ticket.title, 140)
+    text = f"{ticket.key}: {plain(title)}"
     return {"type": "context", "elements": [{"type": "plain_text", "text": text}]}
 
 
-def escalate_modal(ticket: Ticket, *, note: str = "") -> dict:
+def escalate_modal(ticket: Ticket, playbook: Playbook, *, note: str = "") -> dict:
     hint = "What was tried, what is known, what the next tier should look at first."
     blocks = [
-        _context(ticket),
+        _context(ticket, playbook),
         input_block(Field.HANDOFF_NOTE, "Handoff note", text_input(note), hint=hint),
     ]
     return _modal(Callback.ESCALATE, f"Escalate {ticket.key}"[:24], "Escalate", ticket, blocks)
@@ -52,7 +54,7 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
     current = next(o for o in options if o["value"] == str(ticket.severity))
     select = {"type": "static_select", "options": options, "initial_option": current}
     blocks = [
-        _context(ticket),
+        _context(ticket, playbook),
         input_block(Field.NEW_SEVERITY, "Severity", select),
         input_block(
             Field.REASON,
@@ -66,9 +68,9 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
     return _modal(Callback.SEVERITY, "Change severity", "Change", ticket, blocks)
 
 
-def resolve_modal(ticket: Ticket) -> dict:
+def resolve_modal(ticket: Ticket, playbook: Playbook) -> dict:
     blocks = [
-        _context(ticket),
+        _context(ticket, playbook),
         input_block(Field.SUMMARY, "Resolution summary", text_input(limit=2000)),
     ]
     return _modal(Callback.RESOLVE, f"Resolve {ticket.key}"[:24], "Resolve", ticket, blocks)

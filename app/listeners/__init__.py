@@ -7,6 +7,7 @@ from slack_bolt import App
 from app.listeners import actions, commands, events, shortcuts, views
 from app.runtime import Relay
 from blocks.ids import Action, Callback, Command, Shortcut
+from blocks.new_ticket import FOLLOWED
 
 log = structlog.get_logger()
 
@@ -30,6 +31,8 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
 
     app.view(Callback.NEW_TICKET)(views.handle_new_ticket)
+    for field in FOLLOWED:
+        app.action({"action_id": field, "type": "block_actions"})(views.handle_new_ticket_input)
     app.view(Callback.ESCALATE)(views.handle_escalate)
     app.view(Callback.RESOLVE)(views.handle_resolve)
     app.view(Callback.SEVERITY)(views.handle_severity)

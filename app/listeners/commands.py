@@ -88,7 +88,8 @@ def list_tickets(req: Request) -> dict:
     which = req.args[0].lower() if req.args else "mine"
     with req.relay.sessions() as db:
         if which == "mine":
-            found, title = tickets.tickets_of_user(db, user), "Your open tickets"
+            found = tickets.tickets_of_user(db, user, playbook=playbook)
+            title = "Your open tickets"
         elif which == "team":
             teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
             if not teams:

@@ -13,9 +13,12 @@ def handle_app_home_opened(event, client, context):
     teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
     now = relay.now()
     with relay.sessions() as db:
-        by_risk = lambda t: risk_key(playbook, t, now=now)  # noqa: E731
-        mine = sorted(tickets.tickets_of_user(db, user, limit=50), key=by_risk)
+        mine = tickets.tickets_of_user(db, user, limit=50, playbook=playbook)
         queue = tickets.tickets_of_teams(db, teams, limit=100) if teams else []
-        mine = [t for t in mine if tickets.may_see(playbook, t, user)]
-        view = home_view(mine, sorted(queue, key=by_risk), playbook, now=now)
+
+        def visible(found):  # riskiest first
+            shown = [t for t in found if tickets.may_see(playbook, t, user)]
+            return sorted(shown, key=lambda t: risk_key(playbook, t, now=now))
+
+        view = home_view(visible(mine), visible(queue), playbook, now=now)
     client.views_publish(user_id=user, view=view)

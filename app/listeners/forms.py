@@ -18,7 +18,7 @@ def open_ticket_modal(relay: Relay, key: str, user_id: str, trigger_id: str, cli
 def escalation_form(note: str = ""):
     def build(playbook, ticket) -> dict:
         escalation.require_can_climb(playbook, ticket)
-        return escalate_modal(ticket, note=note)
+        return escalate_modal(ticket, playbook, note=note)
 
     return build
 
@@ -29,4 +29,4 @@ def severity_form(playbook, ticket) -> dict:
 
 
 def resolve_form(playbook, ticket) -> dict:
-    return resolve_modal(ticket)
+    return resolve_modal(ticket, playbook)

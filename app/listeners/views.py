@@ -1,8 +1,9 @@
-"""Modal submissions."""
+"""Modal submissions, and the new-ticket form following its inputs."""
 
 import json
 
 import structlog
+from slack_sdk.errors import SlackApiError
 
 from app import changes, tickets
 from app.errors import Invalid, RelayError
@@ -10,14 +11,14 @@ from app.listeners.answering import answering, tell
 from app.tickets import clean_text
 from blocks import answers
 from blocks.ids import Field
-from blocks.new_ticket import parse_new_ticket
+from blocks.new_ticket import new_ticket_metadata, new_ticket_modal, parse_new_ticket
 
 log = structlog.get_logger()
 
 
 def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
     values = parse_new_ticket(view["state"]["values"])
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = new_ticket_metadata(view)
     severity = values[Field.SEVERITY]
     return tickets.Intake(
         reporter_id=body["user"]["id"],
@@ -36,6 +37,7 @@ def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
         source_ts=meta.get("source_ts"),
         source_author_id=meta.get("source_author_id"),
         is_drill=drill,
+        shown_severity=meta.get("shown"),
     )
 
 
@@ -117,6 +119,33 @@ handle_severity = _ticket_form(None, _change_severity, _severity_errors)
 NOT_SAVED = "Relay could not save this just now; nothing is lost here. Please submit again."
 
 
+def refreshed_form(playbook, view: dict, intake: tickets.Intake, suggestion) -> dict:
+    """The new-ticket form as it stands, with the hint for `suggestion`."""
+    metadata = {k: v for k, v in new_ticket_metadata(view).items() if k != "shown"}
+    return new_ticket_modal(
+        playbook,
+        metadata=metadata,
+        title=intake.title,
+        description=intake.description,
+        suggestion=suggestion,
+    )
+
+
+def handle_new_ticket_input(ack, body, client, context):
+    """Title, description, impact or team changed: the hint shows the severity it gives."""
+    ack()
+    relay, view = context["relay"], body["view"]
+    with answering(body, None, client):
+        intake = tickets.clean_intake(intake_from_view(body, view, drill=relay.drill))
+        form = refreshed_form(relay.playbook, view, intake, tickets.suggest(relay.playbook, intake))
+        try:
+            client.views_update(view_id=view["id"], hash=view["hash"], view=form)
+        except SlackApiError as exc:  # a later keystroke updated the form first
+            if exc.response.get("error") != "hash_conflict":
+                raise
+            log.info("intake.hint_superseded")
+
+
 def handle_new_ticket(ack, body, view, client, context):
     """The ticket is saved before Slack hears back: an acknowledged form is a saved ticket,
     and a form that could not be saved stays open with what was typed."""
@@ -124,6 +153,10 @@ def handle_new_ticket(ack, body, view, client, context):
     intake = intake_from_view(body, view, drill=relay.drill)
     try:
         tickets.check_intake(relay.playbook, intake)
+    except tickets.SuggestionChanged as exc:
+        form = refreshed_form(relay.playbook, view, intake, exc.suggestion)
+        ack(response_action="update", view=form)
+        return
     except Invalid as exc:
         ack(response_action="errors", errors=exc.fields)
         return

@@ -100,6 +100,11 @@ class Playbook(PlaybookModel):
                 return handle, person
         return None
 
+    def name_of(self, user_id: str, default: str) -> str:
+        """A person's display name by Slack user id; `default` for someone not in the book."""
+        found = self.person_by_user_id(user_id)
+        return found[1].name if found else default
+
     def team_member_ids(self, team_key: str) -> set[str]:
         """Everyone in the team's tiers (groups expanded), its manager and its members."""
         team = self.teams[team_key]

@@ -7,7 +7,7 @@ import copy
 from app.simulator import modals
 from app.simulator.blockkit import BlockError, check_view, find_element
 from app.simulator.inbound import BaseUrl, Sender, channel_ref, common
-from app.simulator.interactions import action_item, build_state
+from app.simulator.interactions import action_item, build_state, state_entry
 from app.simulator.records import SimResponse, SlackError
 from app.simulator.state import Workspace
 
@@ -197,10 +197,34 @@ class Gestures:
             entry = {k: v for k, v in item.items() if k not in skip}
             view["state"]["values"].setdefault(block["block_id"], {})[element["action_id"]] = entry
         payload["container"] = {"type": "view", "view_id": view["id"]}
-        payload["view"] = copy.deepcopy(view)
+        payload["view"] = copy.deepcopy(view)  # with every input's value, as Slack sends it
+        payload["view"]["state"]["values"] = build_state(
+            view["blocks"], {}, view["state"]["values"]
+        )
         payload["actions"] = [item]
 
     # -- view submissions -----------------------------------------------------------------------
+
+    def dispatched_by(self, user_id: str, values: dict, *, view_id=None) -> list[str]:
+        """The keys of `values` that Slack would send as block actions while the person fills
+        the open modal in: changes to elements of input blocks with dispatch_action."""
+        ws = self.ws
+        with ws.lock:
+            stack = ws.stacks.get(user_id) or []
+            record = ws.views.get(view_id or (stack[-1] if stack else ""))
+            if record is None:
+                return []
+            view = record["view"]
+            now = view["state"]["values"]
+            found = []
+            for key, raw in values.items():
+                block, element = find_element(view["blocks"], key) or ({}, {})
+                if not block.get("dispatch_action") or raw in (None, ""):
+                    continue
+                entry = now.get(block["block_id"], {}).get(element["action_id"])
+                if state_entry(element, raw, given=True) != (entry or state_entry(element)):
+                    found.append(key)
+            return found
 
     def submit_view(self, user_id: str, values: dict, *, view_id=None) -> SimResponse:
         ws = self.ws

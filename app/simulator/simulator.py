@@ -114,6 +114,13 @@ class SlackSimulator:
         return self._gestures.global_shortcut(user_id, callback_id)
 
     def submit_view(self, user_id, values, *, view_id=None) -> SimResponse:
+        """Fill the modal in with `values` and submit it. As in Slack, typing into or picking
+        in an input block with dispatch_action sends a block action first; the person waits
+        for the app to answer it before submitting."""
+        for key, value in values.items():
+            if self._gestures.dispatched_by(user_id, {key: value}, view_id=view_id):
+                self._gestures.click(user_id, key, view_id=view_id, value=value)
+                self.settle()
         return self._gestures.submit_view(user_id, values, view_id=view_id)
 
     def click(

@@ -91,8 +91,8 @@ def escalate(
     before = {"tier": ticket.tier, "owner": ticket.owner_id}
     ticket.tier = TIERS[TIERS.index(ticket.tier) + 1]
     ticket.escalated_at = now
-    if ticket.status in (Status.OPEN, Status.ACKNOWLEDGED):
-        ticket.status = Status.IN_PROGRESS
+    if ticket.owner_id and ticket.status in (Status.OPEN, Status.ACKNOWLEDGED):
+        ticket.status = Status.IN_PROGRESS  # unowned, it stays open until someone accepts
     ticket.updated_at = now
     manager = ticket.policy["manager"]
     after = {"tier": ticket.tier, "reason": reason, "notify": _ids(playbook, manager)}
@@ -118,6 +118,8 @@ def accept_handoff(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> T
         raise Forbidden(f"The handoff of {ticket.key} is offered to someone else.")
     before = {"owner": ticket.owner_id, "to": ticket.handoff_to, "step": ticket.handoff_step}
     ticket.owner_id = by
+    if ticket.status in (Status.OPEN, Status.ACKNOWLEDGED):
+        ticket.status = Status.IN_PROGRESS
     ticket.acknowledged_at = ticket.acknowledged_at or now
     ticket.handoff_to = ticket.handoff_step = ticket.handoff_due_at = None
     ticket.updated_at = now

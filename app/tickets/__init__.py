@@ -1,7 +1,17 @@
 """Tickets: intake, lifecycle (what each state allows), access, timeline, queries."""
 
 from app.tickets.access import may_see, require_may_act, require_may_see
-from app.tickets.intake import LIMITS, REASON_LIMIT, Intake, check_intake, clean_text, open_ticket
+from app.tickets.intake import (
+    LIMITS,
+    REASON_LIMIT,
+    Intake,
+    SuggestionChanged,
+    check_intake,
+    clean_intake,
+    clean_text,
+    open_ticket,
+    suggest,
+)
 from app.tickets.lifecycle import (
     acknowledge,
     assign,
@@ -20,12 +30,14 @@ __all__ = [
     "LIMITS",
     "REASON_LIMIT",
     "Intake",
+    "SuggestionChanged",
     "acknowledge",
     "add_event",
     "assign",
     "change_severity",
     "check_intake",
     "check_severity_change",
+    "clean_intake",
     "clean_text",
     "get_ticket",
     "may_see",
@@ -36,6 +48,7 @@ __all__ = [
     "require_open",
     "resolve",
     "resume",
+    "suggest",
     "tickets_of_teams",
     "tickets_of_user",
     "timeline",

@@ -11,11 +11,43 @@ def require_may_act(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
         raise Forbidden(f"Only members of the {team} team or Relay admins can change {ticket.key}.")
 
 
+def _role_handles(playbook: Playbook, ticket: Ticket, token: str) -> list[str | None]:
+    """The handles a RACI role token stands for on this ticket: tier owners and manager
+    from the policy snapshotted when it opened, the customer's exec sponsor, executives."""
+    match token:
+        case "tier_primary" | "tier_secondary":
+            return [ticket.policy["tiers"][ticket.tier][token.removeprefix("tier_")]]
+        case "team_manager":
+            return [ticket.policy["manager"]]
+        case "exec_sponsor":
+            customer = playbook.customers.get(ticket.customer or "")
+            return [customer.exec_sponsor if customer else None]
+        case "executives":
+            return list(playbook.roles.executives)
+    return [token]  # a person or group handle
+
+
+def raci_user_ids(playbook: Playbook, ticket: Ticket) -> set[str]:
+    """Slack user ids of everyone the ticket's escalation type's RACI names, for this ticket."""
+    raci = playbook.escalation_types[ticket.escalation_type].raci
+    entries = raci.responsible + raci.accountable + raci.consulted + raci.informed
+    handles = [h for entry in entries for h in _role_handles(playbook, ticket, entry)]
+    return playbook.handles_to_user_ids([h for h in handles if h])
+
+
+def is_confidential(playbook: Playbook, ticket: Ticket) -> bool:
+    return playbook.escalation_types[ticket.escalation_type].confidential
+
+
 def may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> bool:
-    """Confidential escalation types are visible to the team, admins and the reporter only."""
-    if not playbook.escalation_types[ticket.escalation_type].confidential:
+    """A confidential ticket's details are for the people its type's RACI names, admins,
+    the reporter, and whoever owns it or is offered it now."""
+    if not is_confidential(playbook, ticket):
         return True
-    return user_id == ticket.reporter_id or playbook.may_act(user_id, ticket.team)
+    if user_id in (ticket.reporter_id, ticket.owner_id) or playbook.is_admin(user_id):
+        return True
+    offered = playbook.handles_to_user_ids([ticket.handoff_to]) if ticket.handoff_to else set()
+    return user_id in offered or user_id in raci_user_ids(playbook, ticket)
 
 
 def require_may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> None:

@@ -68,16 +68,51 @@ class Intake:
     source_author_id: str | None = None
     source_permalink: str | None = None
     is_drill: bool = False
+    shown_severity: int | None = None  # the suggestion the form last showed, if any
     suggestion: Suggestion | None = field(default=None, repr=False)
 
 
-def check_intake(playbook: Playbook, intake: Intake) -> Intake:
-    """Clean and validate; raises Invalid with one message per modal field."""
-    errors: dict[str, str] = {}
+class SuggestionChanged(Invalid):
+    """The form showed another suggestion than its submitted values give: show it again."""
+
+    def __init__(self, suggestion: Suggestion):
+        super().__init__(f"Relay now suggests Sev{suggestion.severity}: {suggestion.explain()}.")
+        self.suggestion = suggestion
+
+
+def clean_intake(intake: Intake) -> Intake:
     intake.title = clean_text(intake.title, single_line=True)
     for name in ("description", "impact", "business_rationale"):
         setattr(intake, name, clean_text(getattr(intake, name)))
     intake.override_reason = clean_text(intake.override_reason)
+    return intake
+
+
+def suggest(playbook: Playbook, intake: Intake) -> Suggestion:
+    """The severity a cleaned intake gets when none is chosen."""
+    team = intake.team if intake.team in playbook.teams else None
+    return suggest_severity(
+        playbook,
+        title=intake.title,
+        description=intake.description,
+        impact=intake.impact,
+        team=team,
+    )
+
+
+def severity_reason(playbook: Playbook, intake: Intake, *, severity: int) -> str:
+    """Why a new ticket has its severity: the rule's explanation, or who chose it and why."""
+    if severity == intake.suggestion.severity:
+        return intake.suggestion.explain()
+    who = playbook.name_of(intake.reporter_id, "the reporter")
+    return f"chosen by {who}: {intake.override_reason}"
+
+
+def check_intake(playbook: Playbook, intake: Intake) -> Intake:
+    """Clean and validate; raises Invalid with one message per modal field, or
+    SuggestionChanged when the form's hint no longer matches what was submitted."""
+    errors: dict[str, str] = {}
+    clean_intake(intake)
     for name in ("title", "description", "impact"):
         if not getattr(intake, name):
             errors[name] = "Please fill this in."
@@ -95,18 +130,13 @@ def check_intake(playbook: Playbook, intake: Intake) -> Intake:
     if intake.severity is not None and intake.severity not in (1, 2, 3, 4):
         errors["severity"] = "Severity is 1, 2, 3 or 4."
     if "title" not in errors and "team" not in errors:
-        intake.suggestion = suggest_severity(
-            playbook,
-            title=intake.title,
-            description=intake.description,
-            impact=intake.impact,
-            team=intake.team,
-        )
-        chosen = intake.severity
-        overriding = chosen is not None and chosen != intake.suggestion.severity
-        if overriding and not intake.override_reason:
+        intake.suggestion = suggest(playbook, intake)
+        chosen, suggested = intake.severity, intake.suggestion.severity
+        if intake.shown_severity not in (None, suggested) and chosen != suggested:
+            raise SuggestionChanged(intake.suggestion)
+        if chosen not in (None, suggested) and not intake.override_reason:
             errors["override_reason"] = (
-                f"Relay suggests Sev{intake.suggestion.severity} "
+                f"Relay suggests Sev{suggested} "
                 f"({intake.suggestion.explain()}). Say why you chose Sev{chosen}."
             )
     if errors:
@@ -146,6 +176,7 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
                 business_rationale=intake.business_rationale,
                 severity=severity,
                 suggested_severity=suggestion.severity,
+                severity_reason=severity_reason(playbook, intake, severity=severity),
                 escalation_type=intake.escalation_type,
                 team=intake.team,
                 tier="L1",

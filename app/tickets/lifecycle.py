@@ -113,6 +113,8 @@ def change_severity(
         "resolution_due_at": ticket.resolution_due_at.isoformat(),
     }
     ticket.severity = severity
+    who = playbook.name_of(by, "someone")
+    ticket.severity_reason = f"changed by {who}" + (f": {reason}" if reason else "")
     ticket.response_target_minutes, ticket.resolution_target_minutes = playbook.targets(
         severity, ticket.customer
     )
@@ -167,7 +169,7 @@ def resume(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineE
         raise Invalid(f"{ticket.key} is not waiting on the customer.")
     start = ticket.pauses[-1][0]
     ticket.pauses = [*ticket.pauses[:-1], [start, now.isoformat()]]
-    ticket.status = Status.IN_PROGRESS if ticket.acknowledged_at else Status.OPEN
+    ticket.status = Status.IN_PROGRESS if ticket.owner_id else Status.OPEN
     before = {"resolution_due_at": ticket.resolution_due_at.isoformat()}
     retarget(playbook, ticket, now=now)
     ticket.updated_at = now

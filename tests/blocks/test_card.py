@@ -26,7 +26,7 @@ def make_ticket(playbook, **overrides) -> Ticket:
         business_rationale="",
         severity=1,
         suggested_severity=1,
-        escalation_type="security",
+        escalation_type="technical",
         team="payments",
         tier="L1",
         customer="acme-bank",
@@ -142,3 +142,17 @@ def test_home_view_is_valid(playbook):
     headers = [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
     assert headers == ["Breached", "At risk", "My open tickets", "My teams' queues"]
     assert "and 30 more" in str(view["blocks"])
+
+
+def test_confidential_card_in_the_queue_has_no_details(playbook):
+    ticket = make_ticket(playbook, escalation_type="security", title="Leaked keys", impact="Forged")
+    blocks = ticket_card(ticket, playbook, now=NOW)
+    validate_blocks(blocks)
+    text = str(blocks)
+    for detail in ("Leaked keys", "&lt;!channel&gt;", "Forged", "Acme Bank", "source message"):
+        assert detail not in text, detail
+    assert "ESC-12345 · Confidential" in text and "Security" in text and "*Response*" in text
+    assert "ticket_open" in text and "ticket_ack" in text
+    assert card_text(ticket, playbook) == "ESC-12345 Sev1: confidential Security ticket"
+    details = str(ticket_details(ticket, playbook, now=NOW))
+    assert "Leaked keys" in details and "Forged" in details and "Acme Bank" in details

@@ -36,7 +36,7 @@ def test_dms_carry_the_token_unescaped(playbook):
     offered = {"to": "amara.okafor", "step": "primary", "tier": "L2", "due_at": DUE.isoformat()}
     dm = handoff_dm(event("handoff.offered", offered), ticket, playbook)
     text = dm["blocks"][0]["text"]["text"]
-    assert f"Accept by {TOKEN}, or it goes to the next person." in text
+    assert f"Accept by {TOKEN}, or it goes to the L2 secondary." in text
     assert "&lt;!here&gt; see logs" in text and "&lt;!date" not in text
     warning = event("sla.warning", {"clock": "response", "due_at": DUE.isoformat()})
     assert dm_text(warning, ticket, playbook).endswith(f"the response target is due {TOKEN}.")

@@ -170,3 +170,22 @@ def test_click_in_a_modal_remembers_the_choice(sim, client, receiver, people):
     sim.submit_view(alice, {"text": "x"})
     state = receiver.requests[-1]["payload"]["view"]["state"]["values"]
     assert state["severity"]["pick"]["selected_option"]["value"] == "critical"
+
+
+def test_filling_in_a_dispatching_input_sends_a_block_action_with_the_whole_state(
+    sim, client, receiver, people
+):
+    alice = people["alice"]
+    typed = {**input_block("summary", {"type": "plain_text_input", "action_id": "text"})}
+    typed["dispatch_action"] = True
+    form = {**FORM, "blocks": [typed, *FORM["blocks"][1:]]}
+    open_form(sim, client, alice, form)
+    receiver.handler = lambda r: (200, "")
+    sim.submit_view(alice, {"text": "Checkout down", "pick": "high", "notes": "n"})
+    kinds = [r["payload"]["type"] for r in receiver.requests]
+    assert kinds == ["block_actions", "view_submission"], "only the dispatching input acts"
+    action = receiver.requests[0]["payload"]
+    assert action["actions"][0]["value"] == "Checkout down" and action["view"]["hash"]
+    state = action["view"]["state"]["values"]
+    assert state["summary"]["text"]["value"] == "Checkout down"
+    assert state["due"]["date"]["selected_date"] == "2024-01-02", "every input, as Slack sends"

@@ -238,3 +238,27 @@ def test_an_ack_by_someone_else_settles_the_waiting_handoff(db, playbook):
     assert ticket.handoff_to is ticket.handoff_step is ticket.handoff_due_at is None
     assert "handoff.expiry" not in timers(ticket)
     assert escalation.settle_handoff(db, playbook, ticket, by=tom, now=MON_0900) is None
+
+
+def test_an_unowned_ticket_that_climbs_stays_open_until_accepted(db, playbook):
+    ticket = open_sev3(db, playbook)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.response_due_at)
+    assert (ticket.tier, ticket.owner_id, ticket.status) == ("L2", None, Status.OPEN)
+    priya = uid(playbook, "priya.shah")
+    escalation.accept_handoff(db, playbook, ticket, by=priya, now=ticket.response_due_at)
+    assert (ticket.owner_id, ticket.status) == (priya, Status.IN_PROGRESS)
+
+
+def test_an_owned_ticket_that_climbs_is_in_progress(db, playbook):
+    ticket = open_sev3(db, playbook)
+    tickets.acknowledge(db, playbook, ticket, by=uid(playbook, "tom.hughes"), now=MON_0900)
+    escalation.act_on_due(db, playbook, ticket, now=ticket.resolution_due_at)
+    assert ticket.tier == "L2" and ticket.status == Status.IN_PROGRESS
+
+
+def test_resuming_an_unowned_ticket_reopens_it(db, playbook):
+    ticket = open_sev3(db, playbook)
+    amara = uid(playbook, "amara.okafor")
+    tickets.wait_on_customer(db, playbook, ticket, by=amara, now=MON_0900)
+    tickets.resume(db, playbook, ticket, by=amara, now=MON_0900 + timedelta(hours=1))
+    assert ticket.owner_id is None and ticket.status == Status.OPEN

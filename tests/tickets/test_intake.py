@@ -193,18 +193,22 @@ def test_keys_unique_under_concurrent_submissions(sessions, playbook):
     assert stored == 8
 
 
-def test_confidential_tickets_are_seen_by_the_team_admins_and_reporter_only(db, playbook):
-    team_key, member, outsider = team_and_people(playbook)
-    reporter = next(
-        p.slack_id
-        for p in playbook.people.values()
-        if not playbook.may_act(p.slack_id, team_key) and p.slack_id != outsider
-    )
-    secret = open_one(db, playbook, escalation_type="security", reporter_id=reporter)
-    plain_ticket = open_one(db, playbook, escalation_type="technical")
-    assert playbook.escalation_types["security"].confidential
-    assert tickets.may_see(playbook, secret, member) and tickets.may_see(playbook, secret, reporter)
-    assert not tickets.may_see(playbook, secret, outsider)
-    assert tickets.may_see(playbook, plain_ticket, outsider)
-    with pytest.raises(Forbidden, match="is confidential"):
-        tickets.require_may_see(playbook, secret, outsider)
+def test_severity_reason_is_the_rule_or_who_chose_it_and_why(db, playbook):
+    suggested = open_one(db, playbook)
+    assert suggested.severity_reason == "matched 'outage', 'all users', service Payments"
+    chosen = open_one(db, playbook, severity=3, override_reason="Test tenant only")
+    name = playbook.name_of(chosen.reporter_id, "?")
+    assert chosen.severity_reason == f"chosen by {name}: Test tenant only"
+
+
+def test_a_hint_the_submitted_values_no_longer_give_is_shown_again(playbook):
+    # The form last showed Sev2; the submitted text and team give Sev1.
+    for chosen in (None, 2):
+        with pytest.raises(tickets.SuggestionChanged) as raised:
+            tickets.check_intake(playbook, intake(playbook, shown_severity=2, severity=chosen))
+        assert raised.value.suggestion.severity == 1
+    for chosen in (None, 1):  # what the form showed, chosen or left empty, is never refused
+        checked = tickets.check_intake(
+            playbook, intake(playbook, shown_severity=1, severity=chosen)
+        )
+        assert checked.suggestion.severity == 1

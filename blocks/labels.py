@@ -1,0 +1,70 @@
+"""How a ticket's status, owner and the people it is offered to read in Slack."""
+
+from datetime import datetime
+
+from app.models import Ticket
+from app.playbook import Playbook
+from app.tickets.access import is_confidential
+from blocks.text import escape, mention, slack_date, truncate
+
+STATUS_LABEL = {
+    "open": "Open",
+    "acknowledged": "Acknowledged",
+    "in_progress": "In progress",
+    "waiting_on_customer": "Waiting on customer",
+    "mitigated": "Mitigated",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+CONFIDENTIAL_NOTE = (
+    "Confidential: details go only to the people its RACI names, admins and the reporter."
+)
+UNOWNED = ("open", "acknowledged", "in_progress")  # statuses that read differently unowned
+
+
+def who(playbook: Playbook, handle: str | None) -> str:
+    """A person handle as a mention, a group handle as its name."""
+    if not handle:
+        return "nobody"
+    if handle in playbook.groups:
+        return escape(playbook.groups[handle].name)
+    return mention(playbook.people[handle].slack_id)
+
+
+def status_label(ticket: Ticket) -> str:
+    """An unowned ticket never reads "In progress": it is open, or waiting for someone to
+    accept it at the tier it climbed to."""
+    if ticket.owner_id or ticket.status.value not in UNOWNED:
+        return STATUS_LABEL[ticket.status.value]
+    if ticket.handoff_to:
+        return f"Awaiting acceptance at {ticket.tier}"
+    return "Open, unowned"
+
+
+def owner_label(ticket: Ticket, playbook: Playbook) -> str:
+    if ticket.owner_id:
+        return mention(ticket.owner_id)
+    if ticket.handoff_to:
+        return f"unassigned — offered to {who(playbook, ticket.handoff_to)}"
+    return "unassigned"
+
+
+def hidden_title(ticket: Ticket, playbook: Playbook) -> str | None:
+    """What stands for a confidential ticket's title where someone who may not see it could
+    read it (notifications, DMs, forms); None for other tickets."""
+    if not is_confidential(playbook, ticket):
+        return None
+    return f"confidential {playbook.escalation_types[ticket.escalation_type].name} ticket"
+
+
+def title_label(ticket: Ticket, playbook: Playbook, limit: int) -> str:
+    """The title as mrkdwn, or what stands for it on a confidential ticket."""
+    return escape(hidden_title(ticket, playbook) or truncate(ticket.title, limit))
+
+
+def due_time(ticket: Ticket, playbook: Playbook, when: datetime | str | None) -> str:
+    """A due time for mrkdwn (a datetime, or ISO text as the timeline stores it): a Slack
+    date token, falling back to the owning team's zone."""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return slack_date(when, playbook.teams[ticket.team].calendar.zone)
