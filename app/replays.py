@@ -7,7 +7,7 @@ is what repeats, and it is kept for an hour."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,8 +30,11 @@ def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) 
     """Record `key`; False when some worker recorded it before (insert-or-ignore, committed
     before the request is handled, so two workers racing on one request get one True)."""
     with transaction(sessions) as db:
+        postgres = db.bind.dialect.name == "postgresql"
+        if postgres:  # no WAL flush to wait for: a row lost in a crash costs at most a replay
+            db.execute(text("SET LOCAL synchronous_commit = off"))
         db.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP))
-        insert = pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = pg_insert if postgres else sqlite_insert
         added = db.scalar(
             insert(SeenRequest)
             .values(key=key, seen_at=now)
