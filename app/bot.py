@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
@@ -97,6 +98,19 @@ def build_app(
         ignoring_self_events_enabled=True,
     )
     register_listeners(app, relay)
+
+    @app.middleware
+    def once_per_event(body, request, next):
+        """Socket Mode: an event Slack redelivers (retry_attempt) has the same event id; over
+        HTTP wsgi_app has already screened it."""
+        if request.mode == "socket_mode" and body.get("type") == "event_callback":
+            key = replays.request_key("", body)
+            if key and not replays.first_sighting(relay.sessions, key, now=utc_now()):
+                retry = request.headers.get("x-slack-retry-num", [None])[0]
+                log.info("request.seen_before", kind="event", retry=retry)
+                return BoltResponse(status=200, body="")
+        next()
+
     return app
 
 
