@@ -1,5 +1,6 @@
 """The Bolt app, the WSGI web process (HTTP mode) and Socket Mode."""
 
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -8,13 +9,18 @@ from pathlib import Path
 import structlog
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.context import BoltContext
+from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.exc import SQLAlchemyError
 
-from app import db
+from app import db, replays
 from app.listeners import register_listeners
 from app.logs import configure_logging
 from app.playbook import PlaybookError, load_playbook
-from app.runtime import Relay
+from app.runtime import Relay, utc_now
 from app.settings import Settings
 
 log = structlog.get_logger()
@@ -50,9 +56,12 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         raise StartupError(
             f"Relay cannot start: {settings.relay_playbook} is invalid:\n  {lines}"
         ) from None
-    engine = db.make_engine(settings.database_url)
-    if engine.dialect.name == "sqlite":
-        db.upgrade(settings.database_url)
+    engine = db.make_engine(
+        settings.database_url,
+        pool_size=settings.listener_threads,
+        pool_recycle=settings.database_pool_recycle_seconds,
+    )
+    prepare_database(engine, settings.database_url)
     token = settings.slack_bot_token.get_secret_value()
     return Relay(
         playbook,
@@ -60,6 +69,24 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         web_client(settings, token),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
+
+
+def prepare_database(engine, url: str) -> None:
+    """SQLite (embedded) is migrated on start; PostgreSQL must already be at the newest
+    migration (`relay db upgrade`). A PostgreSQL server that is away right now is no reason
+    to refuse: the clock retries each tick and /healthz says so. Raises StartupError."""
+    try:
+        db.check_schema(engine)
+    except db.SchemaProblem as problem:
+        if engine.dialect.name == "sqlite" and problem.upgradable:
+            db.upgrade(url)
+            return
+        raise StartupError(f"Relay cannot start: {problem}") from None
+    except SQLAlchemyError as exc:
+        reason = db.unreachable_reason(exc)
+        if engine.dialect.name == "sqlite":
+            raise StartupError(f"Relay cannot open the database {url}: {reason}") from None
+        log.warning("database.unavailable", error=reason)
 
 
 def build_app(
@@ -73,6 +100,19 @@ def build_app(
         ignoring_self_events_enabled=True,
     )
     register_listeners(app, relay)
+
+    @app.middleware
+    def once_per_event(body, request, next):
+        """Socket Mode: an event Slack redelivers (retry_attempt) has the same event id; over
+        HTTP wsgi_app has already screened it."""
+        if request.mode == "socket_mode" and body.get("type") == "event_callback":
+            key = replays.request_key("", body)
+            if key and not replays.first_sighting(relay.sessions, key, now=utc_now()):
+                retry = request.headers.get("x-slack-retry-num", [None])[0]
+                log.info("request.seen_before", kind="event", retry=retry)
+                return BoltResponse(status=200, body="")
+        next()
+
     return app
 
 
@@ -81,30 +121,82 @@ def create_wsgi(settings: Settings | None = None):
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="http")
-    app = build_app(
-        relay, settings, signing_secret=settings.slack_signing_secret.get_secret_value()
-    )
+    secret = settings.slack_signing_secret.get_secret_value()
+    app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
-    return wsgi_app(app, relay)
+    return wsgi_app(app, relay, signing_secret=secret)
 
 
-def wsgi_app(app: App, relay: Relay):
-    """Slack requests at /slack/events, health at /healthz."""
+def _answer(start_response, status: str, body: bytes = b""):
+    start_response(status, [("Content-Type", "application/json")])
+    return [body]
+
+
+def _refused(start_response, environ, status: str, why: str):
+    log.warning("request.refused", why=why, status=status[:3], path=environ.get("PATH_INFO"))
+    if status.startswith("401"):
+        return _answer(start_response, status, b'{"error": "invalid request"}')
+    return _answer(start_response, status, b'{"ok": false, "error": "bad_request"}')
+
+
+def wsgi_app(app: App, relay: Relay, *, signing_secret: str | None = None):
+    """Slack requests at /slack/events, health at /healthz. With the signing secret, requests
+    are screened before Bolt sees them: malformed ones get a 4xx, replays and retried events
+    an empty 200 (see app/replays.py)."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
     engine = relay.sessions.kw["bind"]
+
+    def screen(environ, start_response):
+        """None when Bolt may have the request; otherwise the answer already given."""
+        try:
+            raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        except ValueError:
+            return _refused(start_response, environ, "400 Bad Request", "content_length")
+        environ["wsgi.input"] = io.BytesIO(raw)
+        try:
+            body = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _refused(start_response, environ, "400 Bad Request", "not_utf8")
+        timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")
+        signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
+        if not timestamp.isascii() or not timestamp.isdigit():
+            return _refused(start_response, environ, "401 Unauthorized", "timestamp")
+        if not verifier.is_valid(body, timestamp, signature):
+            return _refused(start_response, environ, "401 Unauthorized", "signature")
+        try:
+            payload = parse_body(body, environ.get("CONTENT_TYPE"))
+            build_context(BoltContext(), payload)  # what Bolt reads first; raises on odd shapes
+        except Exception:  # noqa: BLE001 - any parse failure is the sender's fault
+            return _refused(start_response, environ, "400 Bad Request", "body")
+        key = replays.request_key(signature, payload)
+        try:
+            first = replays.first_sighting(relay.sessions, key, now=utc_now())
+        except SQLAlchemyError as exc:
+            log.warning("request.replay_check_failed", error=type(exc).__name__)
+            return _answer(start_response, "503 Service Unavailable", b'{"ok": false}')
+        if not first:
+            retry = environ.get("HTTP_X_SLACK_RETRY_NUM")
+            kind = "event" if key.startswith("event:") else "signature"
+            log.info("request.seen_before", kind=kind, retry=retry)
+            return _answer(start_response, "200 OK")
+        return None
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
+            if verifier and environ.get("REQUEST_METHOD") == "POST":
+                answered = screen(environ, start_response)
+                if answered is not None:
+                    return answered
             return slack(environ, start_response)
         if path == "/healthz":
             state = db.database_state(engine)
             body = json.dumps({"ok": state["ok"], "database": state}).encode()
-            status = "200 OK" if state["ok"] else "503 Service Unavailable"
-        else:
-            body, status = b'{"ok": false, "error": "not_found"}', "404 Not Found"
-        start_response(status, [("Content-Type", "application/json")])
-        return [body]
+            return _answer(
+                start_response, "200 OK" if state["ok"] else "503 Service Unavailable", body
+            )
+        return _answer(start_response, "404 Not Found", b'{"ok": false, "error": "not_found"}')
 
     return application
 

@@ -1,4 +1,5 @@
-"""`relay`: run (Socket Mode + clock), web, clock, playbook check, drill, simulator."""
+"""`relay`: run (Socket Mode + clock), web, clock, db upgrade/current, playbook check, drill,
+simulator."""
 
 import argparse
 import os
@@ -15,8 +16,14 @@ def cmd_run(args) -> int:
 
 
 def cmd_web(args) -> int:
-    """Serve HTTP mode under gunicorn, as the Procfile's web process does."""
-    port = args.port or Settings().port
+    """Serve HTTP mode under gunicorn, as the Procfile's web process does. The database is
+    checked here first, so a schema that is missing or behind is one line, not a traceback
+    from every worker."""
+    from app.bot import build_relay
+
+    settings = Settings()
+    build_relay(settings, mode="http").sessions.kw["bind"].dispose()
+    port = args.port or settings.port
     argv = [
         "gunicorn",
         "--worker-class",
@@ -41,9 +48,37 @@ def cmd_clock(args) -> int:
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="clock")
     if args.once:
-        tick(relay)
+        tick(relay)  # a database error becomes one line in main()
         return 0
     run_clock(relay, settings.clock_tick_seconds)
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from app import db
+
+    url = Settings().database_url
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    print(f"database upgraded: at revision {db.current_revision(engine)} (head)")
+    engine.dispose()
+    return 0
+
+
+def cmd_db_current(args) -> int:
+    """The schema revision, and whether `relay db upgrade` is needed."""
+    from app import db
+
+    engine = db.make_engine(Settings().database_url)
+    try:
+        current = db.current_revision(engine)
+        db.check_schema(engine)
+    except db.SchemaProblem as problem:
+        print(f"{current or 'none'}: {problem}")
+        return 1
+    finally:
+        engine.dispose()
+    print(f"{current} (head)")
     return 0
 
 
@@ -84,6 +119,14 @@ def parser() -> argparse.ArgumentParser:
     clock = sub.add_parser("clock", help="SLA heartbeat and outbox delivery")
     clock.add_argument("--once", action="store_true", help="one tick, then exit")
     clock.set_defaults(func=cmd_clock)
+    database = sub.add_parser("db", help="database schema (Alembic migrations)")
+    dsub = database.add_subparsers(dest="action", required=True)
+    dsub.add_parser("upgrade", help="migrate the schema to the newest revision").set_defaults(
+        func=cmd_db_upgrade
+    )
+    dsub.add_parser("current", help="the schema revision; exit 1 if behind").set_defaults(
+        func=cmd_db_current
+    )
     playbook = sub.add_parser("playbook", help="playbook tools")
     psub = playbook.add_subparsers(dest="action", required=True)
     check = psub.add_parser("check", help="validate a playbook file")
@@ -100,9 +143,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.db import unreachable_reason
+
     args = parser().parse_args(argv)
     try:
         return args.func(args) or 0
+    except SQLAlchemyError as exc:
+        print(
+            f"relay {args.command}: the database failed: {unreachable_reason(exc)}", file=sys.stderr
+        )
+        return 1
     except SystemExit as exc:
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)

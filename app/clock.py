@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app import changes
+from app import changes, db
 from app.runtime import Relay
 
 log = structlog.get_logger()
@@ -35,9 +37,21 @@ def tick(relay: Relay) -> TickResult:
     return result
 
 
+def contained_tick(relay: Relay) -> TickResult | None:
+    """A tick that never raises: a database that is away is a warning (the next tick tries
+    again), anything else an error with its stack; either way the clock keeps running."""
+    try:
+        return tick(relay)
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        log.warning("clock.database_unavailable", error=db.unreachable_reason(exc))
+    except Exception:  # noqa: BLE001 - one bad tick must not stop the heartbeat
+        log.exception("clock.tick_failed")
+    return None
+
+
 def _schedule(scheduler, relay: Relay, seconds: float):
     scheduler.add_job(
-        tick,
+        contained_tick,
         "interval",
         seconds=seconds,
         args=[relay],
@@ -57,5 +71,5 @@ def start_background_clock(relay: Relay, seconds: float) -> BackgroundScheduler:
 
 def run_clock(relay: Relay, seconds: float) -> None:
     log.info("clock.start", every=seconds)
-    tick(relay)  # catch up at once on what fell due while no clock ran
+    contained_tick(relay)  # catch up at once on what fell due while no clock ran
     _schedule(BlockingScheduler(timezone="UTC"), relay, seconds).start()

@@ -1,21 +1,52 @@
 """Engine and sessions. SQLite (embedded default) and PostgreSQL (production) behave alike."""
 
+import select
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import structlog
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.settings import psycopg_url
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+UPGRADE_HINT = "run `relay db upgrade`"
+
+log = structlog.get_logger()
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+class SchemaProblem(Exception):
+    """The database's schema is not the one this code needs; `str()` says what to do.
+    `upgradable`: `relay db upgrade` fixes it."""
+
+    def __init__(self, message: str, *, upgradable: bool = True):
+        super().__init__(message)
+        self.upgradable = upgradable
+
+
+def unreachable_reason(exc: Exception) -> str:
+    """One line on why the database could not be used, without statement or values: the
+    driver's first line for connection failures ("connection refused"), else the class."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, OperationalError | InterfaceError) and orig is not None:
+        return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return type(exc).__name__
+
+
+def make_engine(url: str, *, pool_size: int = 10, pool_recycle: int = 1800, **kwargs) -> Engine:
+    """Statement parameters (message text, titles) never appear in errors: hide_parameters."""
+    url = psycopg_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+            url,
+            hide_parameters=True,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            **kwargs,
         )
 
         @event.listens_for(engine, "connect")
@@ -34,7 +65,32 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
+    engine = create_engine(
+        url,
+        hide_parameters=True,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_recycle=pool_recycle,  # before a firewall or proxy drops an idle connection
+        pool_pre_ping=False,  # no round trip per checkout: _closed_by_server looks instead
+        connect_args={"connect_timeout": 10},
+        **kwargs,
+    )
+    event.listen(engine, "checkout", _closed_by_server)
+    return engine
+
+
+def _closed_by_server(dbapi_conn, _record, _proxy) -> None:
+    """An idle pooled connection has nothing to read unless the server has closed it (restart,
+    failover, pg_terminate_backend): then its farewell or EOF is waiting. Looking costs one
+    poll() on the socket; DisconnectionError makes the pool open a fresh connection instead."""
+    try:
+        fd = dbapi_conn.fileno()
+    except Exception as exc:  # noqa: BLE001 - a closed psycopg connection has no socket
+        raise DisconnectionError("connection already closed") from exc
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    if poller.poll(0):
+        raise DisconnectionError("connection closed by the server")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -49,16 +105,18 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @contextmanager
-def scratch_database(base_url: str) -> Iterator[str]:
-    """A fresh, migrated PostgreSQL database beside `base_url`, dropped afterwards
+def scratch_database(base_url: str, *, migrate: bool = True) -> Iterator[str]:
+    """A fresh (by default migrated) PostgreSQL database beside `base_url`, dropped afterwards
     (for tests and benchmarks)."""
+    base_url = psycopg_url(base_url)
     admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
     name = f"relay_scratch_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(base_url).set(database=name).render_as_string(hide_password=False)
     try:
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         yield url
     finally:
         with admin.connect() as conn:
@@ -66,23 +124,67 @@ def scratch_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def upgrade(url: str) -> None:
-    """Bring the schema to the newest migration (`alembic upgrade head`)."""
-    from alembic import command
+def _alembic_config(url: str | None = None):
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    command.upgrade(cfg, "head")
+    if url:
+        cfg.set_main_option("sqlalchemy.url", psycopg_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema to the newest migration (`alembic upgrade head`)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(url), revision)
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at; None when it has no Relay schema."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaProblem unless the database is at the newest migration. Raises
+    SQLAlchemy's OperationalError when the database cannot be reached."""
+    from alembic.script import ScriptDirectory
+
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaProblem(f"the database has no Relay schema yet: {UPGRADE_HINT}")
+    known = {
+        rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    }
+    if current not in known:
+        raise SchemaProblem(
+            f"the database is at schema revision {current}, which this version of Relay"
+            f" does not know (it needs {head}): run the Relay version that migrated it",
+            upgradable=False,
+        )
+    raise SchemaProblem(
+        f"the database schema is behind (at {current}, Relay needs {head}): {UPGRADE_HINT}"
+    )
 
 
 def database_state(engine: Engine) -> dict:
-    """What /healthz reports about the database."""
+    """What /healthz reports about the database: reachable or not, and its revision."""
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
             rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         return {"ok": True, "dialect": engine.dialect.name, "revision": rev}
     except Exception as exc:  # noqa: BLE001 - health must answer, not raise
-        return {"ok": False, "dialect": engine.dialect.name, "error": type(exc).__name__}
+        log.warning("database.unavailable", error=type(exc).__name__)  # logs, not the answer
+        return {"ok": False, "dialect": engine.dialect.name, "revision": None}

@@ -1,9 +1,17 @@
 """Settings from the environment and `.env` (pydantic-settings). Built only by entry points."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def psycopg_url(url: str) -> str:
+    """`postgres://` and `postgresql://` (as hosting providers give them) mean psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 class Settings(BaseSettings):
@@ -14,6 +22,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = SLACK_DEFAULT_API_URL
     database_url: str = "sqlite:///relay.db"
+    database_pool_recycle_seconds: int = 1800  # reopen pooled connections older than this
     relay_playbook: str = "playbook.yml"
     log_format: str = Field(default="console", pattern="^(console|json)$")
     log_level: str = "info"
@@ -21,6 +30,11 @@ class Settings(BaseSettings):
     listener_threads: int = 32
     clock_tick_seconds: float = 10.0
     outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_url(cls, url: str) -> str:
+        return psycopg_url(url)
 
     def missing_for(self, mode: str) -> list[str]:
         """Environment variables that `mode` ("http", "socket" or "clock") still needs."""

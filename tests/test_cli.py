@@ -1,13 +1,17 @@
-"""`relay` as a newcomer meets it: missing tokens, playbook check, invalid playbook."""
+"""`relay` as a newcomer meets it: missing tokens, playbook check, invalid playbook, and a
+database schema that is missing, behind or newer (one line each, naming the fix)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from app.bot import build_relay
 from app.cli import main
+from app.db import head_revision, make_engine, scratch_database, upgrade
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,3 +69,81 @@ def test_playbook_check(tmp_path, capsys):
     )
     assert main(["playbook", "check", str(bad)]) == 1
     assert "severities.sev1.response_minutes" in capsys.readouterr().out
+
+
+# -- the database schema: one clear line, and the commands that fix it ----------------------
+
+
+def relay_env(tmp_path, database_url, **extra):
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": "http://127.0.0.1:9/",
+        "RELAY_PLAYBOOK": str(ROOT / "playbook.yml"),
+        **extra,
+    }
+
+
+def one_line(result) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_db_current_and_db_upgrade(tmp_path):
+    env = relay_env(tmp_path, f"sqlite:///{tmp_path}/relay.db")
+    empty = run_relay("db", "current", env=env)
+    assert empty.returncode == 1
+    assert empty.stdout.startswith("none: ") and "relay db upgrade" in empty.stdout
+    upgraded = run_relay("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert f"at revision {head_revision()}" in upgraded.stdout
+    current = run_relay("db", "current", env=env)
+    assert (current.returncode, current.stdout.strip()) == (0, f"{head_revision()} (head)")
+
+
+def test_a_schema_from_a_newer_relay_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path}/relay.db"
+    upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    result = run_relay("clock", "--once", env=relay_env(tmp_path, url))
+    assert result.returncode != 0
+    assert "schema revision 0099" in one_line(result)
+
+
+@pytest.fixture
+def postgres_base():
+    base = os.environ.get("RELAY_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("needs PostgreSQL (RELAY_TEST_DATABASE_URL)")
+    return base
+
+
+@pytest.mark.postgres_only
+def test_clock_on_a_database_without_schema_names_the_fix(tmp_path, postgres_base):
+    with scratch_database(postgres_base, migrate=False) as url:
+        result = run_relay("clock", "--once", env=relay_env(tmp_path, url))
+    assert result.returncode != 0
+    line = one_line(result)
+    assert "no Relay schema" in line and "relay db upgrade" in line
+
+
+@pytest.mark.postgres_only
+def test_web_on_a_schema_behind_names_the_fix_and_db_upgrade_fixes_it(tmp_path, postgres_base):
+    with scratch_database(postgres_base, migrate=False) as url:
+        upgrade(url, "0003")
+        env = relay_env(tmp_path, url.replace("postgresql+psycopg://", "postgres://"))
+        result = run_relay("web", "--port", "9", env=env)
+        assert result.returncode != 0
+        line = one_line(result)
+        assert "behind (at 0003" in line and "relay db upgrade" in line
+        assert run_relay("db", "upgrade", env=env).returncode == 0
+        current = run_relay("db", "current", env=env)
+    assert current.stdout.strip() == f"{head_revision()} (head)"

@@ -1,8 +1,10 @@
-"""The durable clock: ticks act on each due event once, catch up after an outage, and on
-PostgreSQL survive racing clock processes and a SIGKILL mid-tick."""
+"""The durable clock: ticks act on each due event once, catch up after an outage, on
+PostgreSQL survive racing clock processes and a SIGKILL mid-tick, and outlive a failing tick
+and a database that is away."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -10,12 +12,15 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import structlog
 from slack_sdk import WebClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from structlog.testing import capture_logs
 
-from app import changes
+from app import changes, clock
 from app import db as relay_db
-from app.clock import tick
+from app.clock import TickResult, contained_tick, tick
 from app.drills.workspace import seed_workspace
 from app.models import OutboxMessage, Ticket, TimelineEvent
 from app.runtime import Relay
@@ -215,3 +220,65 @@ def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, playbook):
     priya = uid(playbook, "priya.shah")
     delivered = {m["text"] for m in dms_to(sim, priya, "is handed to you")}
     assert len(delivered) == len(ids)
+
+
+# -- a clock that outlives a bad tick and a database that is away ---------------------------
+
+
+def test_a_failing_tick_is_logged_and_the_next_tick_runs(relay, monkeypatch):
+    real = changes.fire_due_timers
+    failures = iter([RuntimeError("boom"), OperationalError("SELECT", {}, ConnectionError())])
+
+    def flaky(relay):
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        return real(relay)
+
+    monkeypatch.setattr(changes, "fire_due_timers", flaky)
+    monkeypatch.setattr(clock, "log", structlog.get_logger())
+    with capture_logs() as logs:
+        assert contained_tick(relay) is None
+        assert contained_tick(relay) is None
+        assert contained_tick(relay) == TickResult(0, 0, 0)
+    assert [(e["event"], e["log_level"]) for e in logs] == [
+        ("clock.tick_failed", "error"),
+        ("clock.database_unavailable", "warning"),
+    ]
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_clock_keeps_running_while_the_database_is_unreachable(sim, tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgresql://relay@127.0.0.1:{closed_port()}/relay",
+        "SLACK_BOT_TOKEN": sim.bot_token,
+        "SLACK_API_URL": sim.api_url,
+        "RELAY_PLAYBOOK": str(PLAYBOOK),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "warning",
+        "CLOCK_TICK_SECONDS": "0.2",
+    }
+    log = tmp_path / "clock.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "clock"], cwd=ROOT, env=env, stderr=err
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while log.read_text().count("clock.database_unavailable") < 3:
+            assert proc.poll() is None, f"the clock exited:\n{log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, f"no warnings yet:\n{log.read_text()[-2000:]}"
+            time.sleep(0.1)
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    warnings = [line for line in log.read_text().splitlines() if "database_unavailable" in line]
+    assert "Connection refused" in warnings[0] or "connection failed" in warnings[0]
+    assert "Traceback" not in log.read_text()

@@ -4,6 +4,7 @@ from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel
 from app.models.deadlines import Deadline
 from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.requests import SeenRequest
 from app.models.tickets import OPEN_STATUSES, KeySequence, Status, Ticket, TimelineEvent
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "KeySequence",
     "OutboxMessage",
     "OutboxStatus",
+    "SeenRequest",
     "Status",
     "Ticket",
     "TimelineEvent",

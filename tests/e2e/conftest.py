@@ -84,6 +84,13 @@ def web(sim, ws, database_url, tmp_path_factory):
             proc.kill()
             pytest.fail(f"web process did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
+    # Each worker's Bolt app checks its token once as it boots: wait for both, so a test's
+    # "no Slack calls happened" is not upset by the second worker starting late.
+    sim.wait_for(
+        lambda: sum(c.method == "auth.test" for c in sim.calls) >= 2,
+        timeout=30,
+        what="both web workers to boot",
+    )
     sim.connect(base + "/slack/events")
     yield base
     proc.terminate()

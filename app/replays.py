@@ -1,0 +1,44 @@
+"""Slack requests seen before, kept in the database so that every web worker agrees.
+
+A replayed request carries the same X-Slack-Signature; it is only valid while its timestamp is
+within five minutes of now (either side), so a signature needs remembering for ten. Slack
+retries an event up to three times over about five minutes, each signed afresh: the event id
+is what repeats, and it is kept for an hour."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db import transaction
+from app.models import SeenRequest
+
+KEEP = timedelta(hours=1)
+
+
+def request_key(signature: str, body: dict) -> str:
+    """What identifies this delivery: an event's id, else the request's signature."""
+    event_id = body.get("event_id")
+    if body.get("type") == "event_callback" and isinstance(event_id, str) and event_id:
+        return f"event:{event_id[:90]}"
+    return signature[:100]
+
+
+def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) -> bool:
+    """Record `key`; False when some worker recorded it before (insert-or-ignore, committed
+    before the request is handled, so two workers racing on one request get one True)."""
+    with transaction(sessions) as db:
+        postgres = db.bind.dialect.name == "postgresql"
+        if postgres:  # no WAL flush to wait for: a row lost in a crash costs at most a replay
+            db.execute(text("SET LOCAL synchronous_commit = off"))
+        db.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP))
+        insert = pg_insert if postgres else sqlite_insert
+        added = db.scalar(
+            insert(SeenRequest)
+            .values(key=key, seen_at=now)
+            .on_conflict_do_nothing()
+            .returning(SeenRequest.key)
+        )
+        return added is not None

@@ -1,0 +1,74 @@
+"""The web process in-process: what /healthz tells the world; Socket Mode's retried events."""
+
+import io
+import json
+import uuid
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+
+from app import db as relay_db
+from app.bot import build_app, wsgi_app
+from app.drills.workspace import seed_workspace
+from app.runtime import Relay
+from app.settings import Settings
+from app.simulator import SlackSimulator
+
+
+def get(application, path):
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"] = status
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "wsgi.input": io.BytesIO()}
+    body = b"".join(application(environ, start_response))
+    return answer["status"], json.loads(body)
+
+
+def web(database_url, playbook):
+    client = WebClient(token="xoxb-1", base_url="http://127.0.0.1:9/")
+    app = App(client=client, token_verification_enabled=False)
+    engine = relay_db.make_engine(database_url)
+    return wsgi_app(app, Relay(playbook, relay_db.make_sessionmaker(engine), client)), engine
+
+
+def test_healthz_reports_the_revision(database_url, playbook):
+    application, engine = web(database_url, playbook)
+    status, health = get(application, "/healthz")
+    engine.dispose()
+    assert status == "200 OK"
+    assert health["ok"] is True and health["database"]["revision"] == relay_db.head_revision()
+
+
+def test_healthz_says_not_ok_without_naming_the_failure(tmp_path, playbook):
+    application, engine = web(f"sqlite:///{tmp_path}/no/such/dir/relay.db", playbook)
+    status, health = get(application, "/healthz")
+    engine.dispose()
+    assert status == "503 Service Unavailable"
+    assert health == {"ok": False, "database": {"ok": False, "dialect": "sqlite", "revision": None}}
+
+
+def test_socket_mode_handles_a_redelivered_event_once(database_url, playbook):
+    with SlackSimulator(signing_secret="socket") as sim:
+        ws = seed_workspace(sim, playbook)
+        client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+        engine = relay_db.make_engine(database_url)
+        relay = Relay(playbook, relay_db.make_sessionmaker(engine), client)
+        app = build_app(relay, Settings(_env_file=None, listener_threads=2))
+        user = ws.users["amara.okafor"]
+        envelope = {
+            "type": "event_callback",
+            "team_id": "T0TEST",
+            "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+            "event": {"type": "app_home_opened", "user": user, "tab": "home"},
+        }
+        publishes = lambda: [c for c in sim.calls if c.method == "views.publish"]  # noqa: E731
+        for headers in (None, {"x-slack-retry-num": "1"}, {"x-slack-retry-num": "2"}):
+            request = BoltRequest(body=dict(envelope), headers=headers, mode="socket_mode")
+            assert app.dispatch(request).status == 200
+            sim.wait_for(lambda: len(publishes()) >= 1, what="the home tab")
+        sim.settle()
+        engine.dispose()
+        assert len(publishes()) == 1
