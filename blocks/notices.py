@@ -156,3 +156,15 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
                 f"Owner {owner_label(ticket, playbook)}."
             )
     return None
+
+
+LATE = "_Sent late: Relay's clock was not running when this fell due._"
+
+
+def marked_late(message: dict) -> dict:
+    """A DM that says it comes late."""
+    marked = {**message, "text": f"{message['text']}\n{LATE}"}
+    if message.get("blocks"):
+        note = {"type": "context", "elements": [{"type": "mrkdwn", "text": LATE}]}
+        marked["blocks"] = [*message["blocks"], note]
+    return marked

@@ -131,3 +131,23 @@ def test_catching_up_sends_only_the_handoff_that_still_stands(relay, playbook):
     offered = [p for p in dms if "is handed to you" in p.get("text", "")]
     l3 = playbook.people["sofia.marin"].slack_id
     assert [p["channel"] for p in offered] == [l3], "only L3's offer still stands"
+    assert "Sent late" in offered[0]["text"] and "Sent late" in str(offered[0]["blocks"])
+
+
+def thread_rows(relay, ticket) -> list[str]:
+    with relay.sessions() as db:
+        stmt = select(OutboxMessage.payload).where(
+            OutboxMessage.subject_id == ticket.id, OutboxMessage.kind == "thread"
+        )
+        return [p["text"] for p in db.scalars(stmt.order_by(OutboxMessage.id))]
+
+
+def test_a_notice_on_time_is_not_marked_late_and_one_after_an_outage_is(relay, playbook):
+    on_time, late = opened(relay, playbook), opened(relay, playbook)
+    relay.now.value = on_time.response_warn_at
+    changes.fire_due_timers(relay)
+    assert "warning" in thread_rows(relay, on_time)[-1]
+    assert "Sent late" not in thread_rows(relay, on_time)[-1]
+    relay.now.value = on_time.response_due_at + timedelta(hours=1)
+    changes.fire_due_timers(relay)
+    assert "Sent late" in thread_rows(relay, late)[-1]

@@ -1,15 +1,17 @@
 """What each change to a ticket posts: the card (posted, then updated in place), one thread
 notice for what happened at once, and DMs. Rendered with blocks/, enqueued in the outbox."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.effects.outbox import row
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks.card import opened_confirmation
-from blocks.notices import dm_text, handoff_dm, thread_text
+from blocks.notices import LATE, dm_text, handoff_dm, marked_late, thread_text
 
 SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
+TIMED = ("sla.warning", "sla.breached")  # events that fire at a due time they carry
+LATE_AFTER = timedelta(minutes=10)
 
 
 def _subject(ticket: Ticket) -> tuple[str, int]:
@@ -39,6 +41,9 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
     ]
     # One thread message for what happened at once: fewer posts under Slack's per-channel limit.
     texts = [t for t in (thread_text(e, ticket, playbook) for e in events) if t]
+    late = _late(events, now)
+    if texts and late:
+        texts.append(LATE)
     if texts:
         rows.append(
             row(
@@ -56,6 +61,8 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                 message = handoff_dm(event, ticket, playbook)
             else:
                 message = {"text": dm_text(event, ticket, playbook)}
+            if message.get("text") and late:
+                message = marked_late(message)
             if message.get("text"):
                 rows.append(
                     row(
@@ -67,6 +74,13 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                     )
                 )
     return rows
+
+
+def _late(events: list[TimelineEvent], now: datetime) -> bool:
+    """Whether these events fired well after the moment they were due (the clock was not
+    running then): what is sent for them says so."""
+    due = [e.after["due_at"] for e in events if e.kind in TIMED and (e.after or {}).get("due_at")]
+    return any(now - datetime.fromisoformat(at) > LATE_AFTER for at in due)
 
 
 def _still_meant(events: list[TimelineEvent]) -> list[TimelineEvent]:
