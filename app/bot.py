@@ -68,6 +68,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         db.make_sessionmaker(engine),
         web_client(settings, token),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
+        outbox_horizon=timedelta(hours=settings.outbox_retry_hours),
     )
 
 

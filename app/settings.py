@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     listener_threads: int = 32
     clock_tick_seconds: float = 10.0
     outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
+    outbox_retry_hours: float = 24.0  # transient Slack failures are retried this long
 
     @field_validator("database_url")
     @classmethod
