@@ -208,10 +208,11 @@ def claim_due(db: Session, now: datetime, *, limit: int = BATCH) -> tuple[list[T
     return list(db.scalars(stmt)), more
 
 
-def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[int, int]:
-    """Fire every timer that is due, a batch of tickets per transaction. Returns
-    (tickets, events)."""
-    acted = events = 0
+def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int]:
+    """Fire every timer that is due, a batch of tickets per transaction. Returns the ids
+    of the tickets acted on, in the order they were, and how many events happened."""
+    acted: list[int] = []
+    events = 0
     while True:
         with relay.sessions() as db, db.begin():
             now = relay.now()
@@ -219,7 +220,7 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[int, int]:
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
             commit_changes(db, relay.playbook, changes)
-        acted += len(due)
+        acted += [t.id for t in due]
         events += sum(len(c.events) for c in changes)
         if not more or not due:
             return acted, events

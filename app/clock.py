@@ -7,6 +7,7 @@ FOR UPDATE SKIP LOCKED, and a timer another clock has just fired is no longer a 
 SQLite every transaction takes the write lock first (BEGIN IMMEDIATE), so ticks run one
 after another and each sees the last one's work."""
 
+import time
 from dataclasses import dataclass
 
 import structlog
@@ -21,6 +22,9 @@ from app.runtime import Relay
 log = structlog.get_logger()
 
 
+DELIVERY_BUDGET = 30.0  # seconds of sending per tick; the next tick goes on
+
+
 @dataclass
 class TickResult:
     tickets: int = 0
@@ -28,10 +32,16 @@ class TickResult:
     sent: int = 0
 
 
-def tick(relay: Relay) -> TickResult:
-    """One heartbeat: act on what is due, then deliver what is pending."""
-    result = TickResult(*changes.fire_due_timers(relay))
-    result.sent = relay.deliver()
+def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
+    """One heartbeat: fire what is due, then deliver: first what this tick's tickets just
+    enqueued, then the rest of what is pending, for at most `budget` seconds, so that a
+    backlog (after an outage) never holds back timers that fall due meanwhile."""
+    fired, events = changes.fire_due_timers(relay)
+    result = TickResult(len(fired), events)
+    until = time.monotonic() + budget
+    for ticket_id in fired:
+        result.sent += relay.deliver(("ticket", ticket_id), until=until)
+    result.sent += relay.deliver(until=until)
     if result.events or result.sent:
         log.info("clock.tick", tickets=result.tickets, events=result.events, sent=result.sent)
     return result

@@ -29,7 +29,7 @@ class Relay:
     outbox_lease: timedelta = outbox.LEASE
     outbox_horizon: timedelta = outbox.HORIZON
 
-    def deliver(self, subject: tuple[str, int] | None = None) -> int:
+    def deliver(self, subject: tuple[str, int] | None = None, *, until: float | None = None) -> int:
         """Send what the last commit enqueued; what fails is retried by the clock. Never
         raises: what was committed stays committed, and the outbox still holds the rest."""
         try:
@@ -41,6 +41,7 @@ class Relay:
                 subject=subject,
                 lease=self.outbox_lease,
                 horizon=self.outbox_horizon,
+                until=until,
             )
         except Exception as error:  # noqa: BLE001 - the clock delivers what is left
             log.exception("outbox.delivery_failed", error=type(error).__name__)

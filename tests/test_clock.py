@@ -98,6 +98,21 @@ def test_tick_warns_once_and_a_second_tick_does_nothing(relay, sim, playbook):
     assert events_of(relay, ticket_id, "sla.warning") == 1
 
 
+def test_new_work_is_not_stuck_behind_a_backlog(relay, sim, playbook):
+    _, fresh = open_with_card(relay, playbook, now=MON_0900)
+    later = MON_0900 + timedelta(hours=2)
+    for n in range(30):  # a backlog: cards and confirmations nobody has sent yet
+        open_with_card(relay, playbook, now=later, title=f"Backlog {n}")
+    sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.05)
+    relay.now.value = later
+    assert tick(relay, budget=0.5).sent < 60, "the budget ends a tick's delivery early"
+    relay.now.value = MON_0900 + timedelta(hours=3)  # only the first ticket's warning is due
+    tick(relay, budget=0.5)
+    amara = uid(playbook, "amara.okafor")
+    assert len(dms_to(sim, amara, f":warning: *{fresh}*")) == 1, "sent ahead of the backlog"
+    sim.faults.clear()
+
+
 def test_tick_after_an_outage_catches_up_once(relay, sim, playbook):
     ticket_id, key = open_with_card(relay, playbook, now=MON_0900)
     relay.now.value = MON_0900 + timedelta(hours=7)  # no tick for seven hours

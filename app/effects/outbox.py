@@ -10,6 +10,7 @@ retried with back-off that honours Retry-After, and keyed so that the same effec
 enqueued twice.
 """
 
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.error import URLError
@@ -90,11 +91,13 @@ def deliver(
     limit: int = 200,
     lease: timedelta = LEASE,
     horizon: timedelta = HORIZON,
+    until: float | None = None,
 ) -> int:
     """Deliver what is due (of one subject, or all); returns how many rows were sent.
     `context` is handed to the kinds (the playbook, for rendering). Another round follows
-    one that sent something: rows enqueued meanwhile, or waiting for what was just sent."""
-    policy = (now, lease, horizon, context)
+    one that sent something: rows enqueued meanwhile, or waiting for what was just sent.
+    `until` (a `time.monotonic()` value) ends delivery early; what is left stays pending."""
+    policy = (now, lease, horizon, context, until or float("inf"))
     sent = 0
     for _ in range(5):
         done = _deliver_round(sessions, client, policy, subject, limit)
@@ -105,7 +108,7 @@ def deliver(
 
 
 def _deliver_round(sessions, client, policy, subject, limit) -> int:
-    now = policy[0]
+    now, until = policy[0], policy[-1]
     held: set[str] = set()
     sent, last = 0, 0
     while True:
@@ -123,6 +126,8 @@ def _deliver_round(sessions, client, policy, subject, limit) -> int:
             page = db.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
             upstream = _upstream(db, {r.after for r in page if r.after})
         for row_id, stream, after, due_at in page:
+            if time.monotonic() > until:
+                return sent
             if stream in held:
                 continue
             if after is not None and upstream.get(after) == OutboxStatus.FAILED:
@@ -171,7 +176,7 @@ def _pending_in_stream(stream: str):
 
 
 def _deliver_one(sessions, client, row_id: int, policy) -> bool:
-    now, lease, horizon, context = policy
+    now, lease, horizon, context, _ = policy
     with sessions() as db, db.begin():
         # Claimed before and never released (its sender died), or failed in a way that may
         # have reached Slack: look for what it posted before posting again.
