@@ -16,7 +16,16 @@ from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
-BOT_SCOPES = {"commands", "chat:write", "im:write", "users:read"}
+BOT_SCOPES = {
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    # the lost-answer lookup before a re-post (app/effects/sending.py find_posted)
+    "channels:history",
+    "groups:history",
+    "im:history",
+}
 
 
 def refs_in(node) -> set[str]:
