@@ -219,6 +219,9 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
             due, more = claim_due(db, now, limit=limit)
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
+            db.flush()  # one flush for the batch: the events get their ids
+            for change in changes:
+                _render(relay.playbook, change)
             commit_changes(db, relay.playbook, changes)
         acted += [t.id for t in due]
         events += sum(len(c.events) for c in changes)
@@ -228,16 +231,37 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
 
 def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now) -> Change:
     """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, it
-    names someone the playbook no longer has) is set aside with a timeline note, and the
-    rest of the batch goes on."""
+    names someone the playbook no longer has) is set aside with a timeline note, its
+    half-made change undone, and the rest of the batch goes on."""
+    before = set(db.new)
     try:
-        with db.begin_nested():
-            found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
-            db.flush()
-            rows = event_rows(playbook, ticket, found, now=now)
+        found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
+        with db.no_autoflush:
+            for made in set(db.new) - before:
+                db.expunge(made)
+            db.refresh(ticket)  # back to what is stored
         log.exception("clock.ticket_failed", key=ticket.key, error=type(error).__name__)
         after = {"error": type(error).__name__, "timers": fired}
         tickets.add_event(db, ticket, kind="clock.set_aside", by=None, now=now, after=after)
         return Change(db, ticket, now, set_aside_until=now + SET_ASIDE)
-    return Change(db, ticket, now, events=found, effects=rows, fired=fired, rendered=True)
+    return Change(db, ticket, now, events=found, fired=fired)
+
+
+def _render(playbook: Playbook, change: Change) -> None:
+    """What a fired change posts; a change that cannot be rendered keeps its state and
+    says so on the timeline instead of stopping the batch."""
+    try:
+        change.effects = event_rows(playbook, change.ticket, change.events, now=change.now)
+    except Exception as error:  # noqa: BLE001
+        log.exception("clock.notices_failed", key=change.ticket.key, error=type(error).__name__)
+        after = {"error": type(error).__name__}
+        tickets.add_event(
+            change.db,
+            change.ticket,
+            kind="clock.not_notified",
+            by=None,
+            now=change.now,
+            after=after,
+        )
+    change.rendered = True

@@ -13,46 +13,49 @@ from app.models import Deadline
 
 def pending(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, datetime]]:
     """The pending timers of these subjects: {subject_id: {kind: due_at}}."""
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ids}
+    return {
+        subject_id: {kind: due_at for kind, (_, due_at) in kinds.items()}
+        for subject_id, kinds in _rows(db, subject, ids).items()
+    }
+
+
+def _rows(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, tuple]]:
+    """{subject_id: {kind: (row id, due_at)}} in one query."""
+    found: dict[int, dict[str, tuple]] = {i: {} for i in ids}
     if not ids:
         return found
     rows = db.execute(
-        select(Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
+        select(Deadline.id, Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
             Deadline.subject == subject, Deadline.subject_id.in_(ids)
         )
     )
-    for subject_id, kind, due_at in rows:
-        found[subject_id][kind] = due_at
+    for row_id, subject_id, kind, due_at in rows:
+        found[subject_id][kind] = (row_id, due_at)
     return found
 
 
 def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> None:
-    """Make the pending timers of these subjects exactly `wanted` (few statements a batch)."""
-    have = pending(db, subject, list(wanted))
-    gone, new, moved = [], [], []
+    """Make the pending timers of these subjects exactly `wanted`: one query and at most
+    three statements, however many subjects and timers."""
+    have = _rows(db, subject, list(wanted))
+    gone, moved, new = [], [], []
     for subject_id, kinds in wanted.items():
-        for kind, due_at in have[subject_id].items():
+        for kind, (row_id, due_at) in have[subject_id].items():
             if kind not in kinds:
-                gone.append((subject_id, kind))
+                gone.append(row_id)
             elif kinds[kind] != due_at:
-                moved.append((subject_id, kind, kinds[kind]))
+                moved.append({"id": row_id, "due_at": kinds[kind]})
         new += [
             {"subject": subject, "subject_id": subject_id, "kind": kind, "due_at": due_at}
             for kind, due_at in kinds.items()
             if kind not in have[subject_id]
         ]
-    for subject_id, kind in gone:
-        db.execute(_where(delete(Deadline), subject, subject_id, kind))
-    for subject_id, kind, due_at in moved:
-        db.execute(_where(update(Deadline), subject, subject_id, kind).values(due_at=due_at))
+    if gone:
+        db.execute(delete(Deadline).where(Deadline.id.in_(gone)))
+    if moved:
+        db.execute(update(Deadline), moved)  # by primary key, one executemany
     if new:
         db.execute(insert(Deadline), new)
-
-
-def _where(stmt, subject: str, subject_id: int, kind: str):
-    return stmt.where(
-        Deadline.subject == subject, Deadline.subject_id == subject_id, Deadline.kind == kind
-    )
 
 
 def due_subjects(db: Session, subject: str, now: datetime, *, limit: int) -> tuple[list[int], bool]:
