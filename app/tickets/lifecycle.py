@@ -26,7 +26,7 @@ SUMMARY_LIMIT = 2000
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # What a severity change keeps of the policy snapshot: who escalation goes to, and clock
 # starts moved by earlier changes.
-KEPT_POLICY = ("tiers", "manager", "response_from", "resolution_from")
+KEPT_POLICY = ("tiers", "manager", "people", "response_from", "resolution_from")
 
 
 def _label(status: Status) -> str:
