@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from app import changes, deadlines
 from app.errors import Forbidden
 from app.models import OutboxMessage, Ticket, TimelineEvent
+from app.playbook import parse_playbook
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
+from tests.sla.test_people import removed, shipped_data
 
 
 class Clock:
@@ -131,3 +133,19 @@ def test_catching_up_sends_only_the_handoff_that_still_stands(relay, playbook):
     offered = [p for p in dms if "is handed to you" in p.get("text", "")]
     l3 = playbook.people["sofia.marin"].slack_id
     assert [p["channel"] for p in offered] == [l3], "only L3's offer still stands"
+
+
+def test_after_a_playbook_edit_the_clock_hands_off_to_the_snapshotted_person(relay, playbook):
+    ticket = opened(relay, playbook)  # Initech; L2 primary priya.shah
+    data = removed(removed(shipped_data(), "priya.shah", "sofia.marin"), "initech")
+    relay.playbook = parse_playbook(data)  # restarted on the edited playbook
+    relay.now.value = MON_0900 + timedelta(hours=6)
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
+    relay.deliver(("ticket", ticket.id))  # an empty workspace: only how rows fail matters
+    with relay.sessions() as db:
+        rows = db.scalars(select(OutboxMessage).where(OutboxMessage.subject_id == ticket.id))
+        found = {r.idem_key: (r.last_error or "", r.payload) for r in rows}
+    assert not [k for k, (error, _) in found.items() if error.startswith("unpreparable")]
+    handed = [p for _, p in found.values() if "is handed to you" in p.get("text", "")]
+    assert [p["channel"] for p in handed] == [playbook.people["priya.shah"].slack_id]

@@ -30,13 +30,17 @@ def shipped_data() -> dict:
     return yaml.load(SHIPPED.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def edited(*, without: str, instead: str | None = None, data: dict | None = None) -> Playbook:
-    """The shipped playbook with a person, group or customer removed, every reference to it
+def removed(data: dict, without: str, instead: str | None = None) -> dict:
+    """Playbook data with a person, group or customer removed, every reference to it
     pointing at `instead`."""
-    data = data or shipped_data()
     for section in ("people", "groups", "customers"):
         data.get(section, {}).pop(without, None)
-    return parse_playbook(_replaced(data, without, instead), source="edited")
+    return _replaced(data, without, instead)
+
+
+def edited(*, without: str, instead: str | None = None) -> Playbook:
+    """The shipped playbook, edited: `without` removed (see `removed`)."""
+    return parse_playbook(removed(shipped_data(), without, instead), source="edited")
 
 
 def test_the_snapshot_stores_who_the_policy_names(db, playbook):
