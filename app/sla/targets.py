@@ -136,7 +136,8 @@ def clock_views(playbook: Playbook, ticket: Ticket, *, now: datetime) -> list[Cl
     """Response and resolution: due time and state, for cards and App Home."""
     if ticket.response_due_at is None:
         return []
-    calendar = calendar_for(playbook, ticket)
+    # A team the playbook no longer has: its hours are unknown, so states read round the clock.
+    calendar = calendar_for(playbook, ticket) if ticket.team in playbook.teams else None
     lead = ticket.policy["warning_lead_minutes"]
     done = ticket.status in (Status.RESOLVED, Status.CLOSED, Status.MITIGATED)
     response = sla_state(

@@ -175,3 +175,8 @@ def test_card_of_a_removed_team_shows_its_key(playbook):
     blocks = ticket_card(ticket, playbook, now=NOW)
     validate_blocks(blocks)
     assert "*Team / tier*\\ngone-team · L1" in str(blocks)
+    business = make_ticket(playbook, severity=3, response_target_minutes=240)
+    business.policy = {**business.policy, "response_minutes": 240, "calendar": "business_hours"}
+    retarget(playbook, business, now=NOW)
+    business.team = "gone-team"  # its hours are unknown now: states read round the clock
+    assert "· on track" in str(ticket_card(business, playbook, now=NOW))
