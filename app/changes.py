@@ -226,9 +226,10 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[int, int]:
 
 
 def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now) -> Change:
-    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, it
-    names someone the playbook no longer has) is set aside with a timeline note, and the
-    rest of the batch goes on."""
+    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, its
+    team or escalation type is no longer in the playbook) is set aside with a timeline
+    note, and the rest of the batch goes on. People the playbook dropped are not a reason:
+    the ticket's policy snapshot still has them (app/sla/people.py)."""
     try:
         with db.begin_nested():
             found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)

@@ -47,10 +47,9 @@ def user_ids(playbook: Playbook, ticket: Ticket, handles: list[str | None]) -> s
     """Slack user ids of these person and group handles, for this ticket."""
     ids: set[str] = set()
     for handle in filter(None, handles):
-        stored = snapshotted(ticket, handle)
         if _known(playbook, handle):
             ids |= playbook.handles_to_user_ids([handle])
-        elif stored:
+        elif stored := snapshotted(ticket, handle):
             ids.update(stored["ids"])
         else:
             _unknown(ticket, handle)
