@@ -230,9 +230,10 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
 
 
 def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now) -> Change:
-    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, it
-    names someone the playbook no longer has) is set aside with a timeline note, its
-    half-made change undone, and the rest of the batch goes on."""
+    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, its
+    team or escalation type is no longer in the playbook) is set aside with a timeline
+    note, its half-made change undone, and the rest of the batch goes on. People the
+    playbook dropped are not a reason: the ticket's policy snapshot still has them."""
     before = set(db.new)
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)

@@ -7,7 +7,15 @@ from app.playbook import Playbook
 from app.sla.targets import clock_views
 from app.tickets.access import is_confidential
 from blocks.ids import Action
-from blocks.labels import CONFIDENTIAL_NOTE, due_time, owner_label, status_label, title_label
+from blocks.labels import (
+    CONFIDENTIAL_NOTE,
+    customer_label,
+    due_time,
+    owner_label,
+    status_label,
+    team_name,
+    title_label,
+)
 from blocks.text import escape, mention, minutes, plain, truncate
 
 STATE_LABEL = {
@@ -17,14 +25,6 @@ STATE_LABEL = {
     "met": "met",
     "paused": ":pause_button: paused",
 }
-
-
-def customer_label(ticket: Ticket, playbook: Playbook) -> str:
-    if not ticket.customer:
-        return "none"
-    customer = playbook.customers[ticket.customer]
-    tier = playbook.customer_tiers[customer.tier].name
-    return f"{escape(customer.name)} ({escape(tier)})"
 
 
 def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
@@ -139,12 +139,11 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime, public=Tru
     """The card in the queue channel (`public`), or the whole ticket for who may see it."""
     if public and is_confidential(playbook, ticket):
         return confidential_card(ticket, playbook, now=now)
-    team = playbook.teams[ticket.team]
     fields = [
         f"*Severity*\n{playbook.severity(ticket.severity).name}",
         f"*Type*\n{escape(playbook.escalation_types[ticket.escalation_type].name)}",
         f"*Customer*\n{customer_label(ticket, playbook)}",
-        f"*Team / tier*\n{escape(team.name)} · {ticket.tier}",
+        f"*Team / tier*\n{team_name(ticket, playbook)} · {ticket.tier}",
         f"*Owner*\n{owner_label(ticket, playbook)}",
         f"*Status*\n{status_label(ticket)}",
         *_clock_fields(ticket, playbook, now),

@@ -1,9 +1,10 @@
 """How a ticket's status, owner and the people it is offered to read in Slack."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.models import Ticket
 from app.playbook import Playbook
+from app.sla import people
 from app.tickets.access import is_confidential
 from blocks.text import escape, mention, slack_date, truncate
 
@@ -22,13 +23,13 @@ CONFIDENTIAL_NOTE = (
 UNOWNED = ("open", "acknowledged", "in_progress")  # statuses that read differently unowned
 
 
-def who(playbook: Playbook, handle: str | None) -> str:
-    """A person handle as a mention, a group handle as its name."""
+def who(playbook: Playbook, ticket: Ticket, handle: str | None) -> str:
+    """A person handle as a mention, a group handle (or someone unknown) as its name; from
+    the ticket's snapshot when the playbook no longer has them."""
     if not handle:
         return "nobody"
-    if handle in playbook.groups:
-        return escape(playbook.groups[handle].name)
-    return mention(playbook.people[handle].slack_id)
+    user_id = people.person_id(playbook, ticket, handle)
+    return mention(user_id) if user_id else escape(people.display_name(playbook, ticket, handle))
 
 
 def status_label(ticket: Ticket) -> str:
@@ -45,7 +46,7 @@ def owner_label(ticket: Ticket, playbook: Playbook) -> str:
     if ticket.owner_id:
         return mention(ticket.owner_id)
     if ticket.handoff_to:
-        return f"unassigned — offered to {who(playbook, ticket.handoff_to)}"
+        return f"unassigned — offered to {who(playbook, ticket, ticket.handoff_to)}"
     return "unassigned"
 
 
@@ -67,4 +68,23 @@ def due_time(ticket: Ticket, playbook: Playbook, when: datetime | str | None) ->
     date token, falling back to the owning team's zone."""
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
-    return slack_date(when, playbook.teams[ticket.team].calendar.zone)
+    team = playbook.teams.get(ticket.team)
+    return slack_date(when, team.calendar.zone if team else UTC)
+
+
+def team_name(ticket: Ticket, playbook: Playbook) -> str:
+    """The owning team's name as mrkdwn; its key if the playbook no longer has it."""
+    team = playbook.teams.get(ticket.team)
+    return escape(team.name if team else ticket.team)
+
+
+def customer_label(ticket: Ticket, playbook: Playbook) -> str:
+    """`Acme Bank (Strategic)`; the stored key and tier if the playbook no longer has them."""
+    if not ticket.customer:
+        return "none"
+    customer = playbook.customers.get(ticket.customer)
+    name = customer.name if customer else ticket.customer
+    tier_key = customer.tier if customer else ticket.customer_tier
+    tier = playbook.customer_tiers.get(tier_key or "")
+    tier_name = tier.name if tier else tier_key
+    return escape(f"{name} ({tier_name})" if tier_name else name)

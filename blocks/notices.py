@@ -4,7 +4,7 @@ from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.access import is_confidential
 from blocks.ids import Action
-from blocks.labels import due_time, owner_label, title_label, who
+from blocks.labels import due_time, owner_label, team_name, title_label, who
 from blocks.text import escape, mention, truncate
 
 REASONS = {
@@ -38,20 +38,22 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             return f":arrow_up: Escalated to {a['tier']}{by}: {REASONS[a['reason']]}.{note}"
         case "handoff.offered":
             return (
-                f"Handoff offered to {who(playbook, a['to'])} ({STEP[a['step']]} of "
+                f"Handoff offered to {who(playbook, ticket, a['to'])} ({STEP[a['step']]} of "
                 f"{a['tier']}), accept by {when(a['due_at'])}."
             )
         case "handoff.expired":
-            return f"Handoff to {who(playbook, b['to'])} was not accepted in time."
+            return f"Handoff to {who(playbook, ticket, b['to'])} was not accepted in time."
         case "handoff.settled":
             by = mention(event.actor_id)
             return (
-                f"Handoff to {who(playbook, b['to'])} settled: {by} acknowledged "
+                f"Handoff to {who(playbook, ticket, b['to'])} settled: {by} acknowledged "
                 f"{ticket.key} at {a['tier']}."
             )
         case "paged":
             owners = ticket.policy["tiers"][a["tier"]]
-            people = " and ".join(who(playbook, owners[s]) for s in ("primary", "secondary"))
+            people = " and ".join(
+                who(playbook, ticket, owners[s]) for s in ("primary", "secondary")
+            )
             return f":rotating_light: Sev{a['severity']}: paged {people} ({a['tier']})."
         case "reopened":
             return (
@@ -62,9 +64,8 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             by = mention(event.actor_id)
             return f":handshake: {by} accepted and owns {ticket.key} at {a['tier']}."
         case "manager.notified":
-            return (
-                f"Manager {who(playbook, ticket.policy['manager'])} told: {REASONS[a['reason']]}."
-            )
+            manager = who(playbook, ticket, ticket.policy["manager"])
+            return f"Manager {manager} told: {REASONS[a['reason']]}."
         case "severity.changed":
             why = f" Reason: {escape(said)}" if said else ""
             return (
@@ -99,7 +100,7 @@ def handoff_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict
     a = event.after
     severity = playbook.severity(ticket.severity).name
     lines = [
-        f"*{ticket.key}* ({severity}, {escape(playbook.teams[ticket.team].name)} {a['tier']}) "
+        f"*{ticket.key}* ({severity}, {team_name(ticket, playbook)} {a['tier']}) "
         f"is handed to you: {escape(truncate(ticket.title, 150))}",
         f"*Impact:* {escape(truncate(ticket.impact, 500))}",
     ]
@@ -133,7 +134,7 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
     title = title_label(ticket, playbook, 120)
     match event.kind:
         case "paged":
-            team = escape(playbook.teams[ticket.team].name)
+            team = team_name(ticket, playbook)
             due = due_time(ticket, playbook, ticket.response_due_at)
             ask = (
                 f"Owner {mention(ticket.owner_id)}."

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from app import changes, deadlines
 from app.errors import Forbidden
 from app.models import OutboxMessage, Ticket, TimelineEvent
+from app.playbook import parse_playbook
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
+from tests.sla.test_people import removed, shipped_data
 
 
 class Clock:
@@ -101,9 +103,9 @@ def test_the_clock_fires_through_the_same_path_once(relay, playbook):
 
 def test_one_ticket_the_clock_cannot_act_on_does_not_stop_the_others(relay, playbook):
     broken, fine = opened(relay, playbook), opened(relay, playbook)
-    with relay.sessions() as db, db.begin():  # its L2 primary was removed from the playbook
+    with relay.sessions() as db, db.begin():  # its policy lost the tier it climbs to
         ticket = db.get(Ticket, broken.id)
-        tiers = {**ticket.policy["tiers"], "L2": {"primary": "gone.person", "secondary": None}}
+        tiers = {k: v for k, v in ticket.policy["tiers"].items() if k != "L2"}
         ticket.policy = {**ticket.policy, "tiers": tiers}
     late = MON_0900 + timedelta(hours=6)
     relay.now.value = late
@@ -151,3 +153,19 @@ def test_a_notice_on_time_is_not_marked_late_and_one_after_an_outage_is(relay, p
     relay.now.value = on_time.response_due_at + timedelta(hours=1)
     changes.fire_due_timers(relay)
     assert "Sent late" in thread_rows(relay, late)[-1]
+
+
+def test_after_a_playbook_edit_the_clock_hands_off_to_the_snapshotted_person(relay, playbook):
+    ticket = opened(relay, playbook)  # Initech; L2 primary priya.shah
+    data = removed(removed(shipped_data(), "priya.shah", "sofia.marin"), "initech")
+    relay.playbook = parse_playbook(data)  # restarted on the edited playbook
+    relay.now.value = MON_0900 + timedelta(hours=6)
+    changes.fire_due_timers(relay)
+    assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
+    relay.deliver(("ticket", ticket.id))  # an empty workspace: only how rows fail matters
+    with relay.sessions() as db:
+        rows = db.scalars(select(OutboxMessage).where(OutboxMessage.subject_id == ticket.id))
+        found = {r.idem_key: (r.last_error or "", r.payload) for r in rows}
+    assert not [k for k, (error, _) in found.items() if error.startswith("unpreparable")]
+    handed = [p for _, p in found.values() if "is handed to you" in p.get("text", "")]
+    assert [p["channel"] for p in handed] == [playbook.people["priya.shah"].slack_id]

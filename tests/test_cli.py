@@ -7,12 +7,17 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import text
 
 from app.bot import build_relay
 from app.cli import main
-from app.db import head_revision, make_engine, scratch_database, upgrade
+from app.db import head_revision, make_engine, make_sessionmaker, scratch_database, upgrade
+from app.models import Status
+from app.playbook import load_playbook
 from app.settings import Settings
+from tests.sla.test_escalation import open_sev3
+from tests.sla.test_people import removed, shipped_data
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -147,3 +152,42 @@ def test_web_on_a_schema_behind_names_the_fix_and_db_upgrade_fixes_it(tmp_path, 
         assert run_relay("db", "upgrade", env=env).returncode == 0
         current = run_relay("db", "current", env=env)
     assert current.stdout.strip() == f"{head_revision()} (head)"
+
+
+# -- playbook check against the open tickets in the database ----------------------------------
+
+
+def test_playbook_check_warns_about_what_open_tickets_name_and_the_file_removes(tmp_path):
+    url = f"sqlite:///{tmp_path}/relay.db"
+    upgrade(url)
+    engine = make_engine(url)
+    playbook = load_playbook(ROOT / "playbook.yml")
+    with make_sessionmaker(engine)() as db, db.begin():
+        snapshotted, older, resolved = (open_sev3(db, playbook) for _ in range(3))
+        older.policy = {k: v for k, v in older.policy.items() if k != "people"}
+        resolved.status = Status.RESOLVED
+    engine.dispose()
+    edited = tmp_path / "edited.yml"
+    data = removed(removed(shipped_data(), "priya.shah", "sofia.marin"), "initech")
+    edited.write_text(yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper)))
+    result = run_relay("playbook", "check", str(edited), env=relay_env(tmp_path, url))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        f"{edited}: warning: 1 open ticket names people the new playbook removes: "
+        f"priya.shah ({snapshotted.key}); they keep working from their snapshot",
+        f"{edited}: warning: 1 open ticket names people or groups (opened before snapshots) "
+        f"the new playbook removes: priya.shah ({older.key}); nobody is notified in their place",
+        f"{edited}: warning: 2 open tickets name customers the new playbook removes: "
+        f"initech ({snapshotted.key}, {older.key}); their cards show the customer key and tier "
+        "stored on them",
+        f"{edited}: OK",
+    ]
+
+
+def test_playbook_check_says_when_it_could_not_look_at_open_tickets(tmp_path):
+    env = relay_env(tmp_path, f"sqlite:///{tmp_path}/none.db")
+    result = run_relay("playbook", "check", str(ROOT / "playbook.yml"), env=env)
+    assert result.returncode == 0
+    assert "note: open tickets not checked: there is no database file" in result.stdout
+    assert result.stdout.strip().endswith(": OK")
+    assert not (tmp_path / "none.db").exists()

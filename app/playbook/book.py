@@ -66,13 +66,21 @@ class Playbook(PlaybookModel):
             raise ValueError(f"severity must be 1, 2, 3 or 4, not {level!r}")
         return self.severities[f"sev{level}"]
 
-    def targets(self, level: int, customer_key: str | None) -> tuple[int, int]:
-        """(response, resolution) minutes: the severity matrix times the customer tier factors."""
+    def targets(
+        self, level: int, customer_key: str | None, *, stored_tier: str | None = None
+    ) -> tuple[int, int]:
+        """(response, resolution) minutes: the severity matrix times the customer tier factors.
+        `stored_tier`: the tier a ticket stored, for a customer the playbook no longer has
+        (no factors if the tier is gone too)."""
         severity = self.severity(level)
         response_factor = resolution_factor = 1.0
         if customer_key is not None:
-            tier = self.customer_tiers[self.customers[customer_key].tier]
-            response_factor, resolution_factor = tier.response_factor, tier.resolution_factor
+            customer = self.customers.get(customer_key)
+            if customer is None and stored_tier is None:
+                raise KeyError(f"unknown customer {customer_key!r}")
+            tier = self.customer_tiers.get(customer.tier if customer else stored_tier)
+            if tier is not None:
+                response_factor, resolution_factor = tier.response_factor, tier.resolution_factor
         return (
             max(1, math.floor(severity.response_minutes * response_factor + 0.5)),
             max(1, math.floor(severity.resolution_minutes * resolution_factor + 0.5)),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.errors import Forbidden, Invalid
 from app.models import OPEN_STATUSES, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
+from app.sla import people
 from app.sla.targets import timers
 from app.tickets.access import require_may_act
 from app.tickets.lifecycle import require_open
@@ -22,8 +23,8 @@ NEXT_STEP = {"primary": "secondary", "secondary": "manager"}
 NOTE_LIMIT = 3000
 
 
-def _ids(playbook: Playbook, handle: str | None) -> list[str]:
-    return sorted(playbook.handles_to_user_ids([handle])) if handle else []
+def _ids(playbook: Playbook, ticket: Ticket, handle: str | None) -> list[str]:
+    return sorted(people.user_ids(playbook, ticket, [handle]))
 
 
 def _handoff_handle(ticket: Ticket, step: str) -> str:
@@ -44,7 +45,7 @@ def offer_handoff(db, playbook, ticket: Ticket, *, step: str, now: datetime) -> 
         "step": step,
         "tier": ticket.tier,
         "due_at": deadline.isoformat() if deadline else None,
-        "notify": _ids(playbook, handle),
+        "notify": _ids(playbook, ticket, handle),
     }
     return add_event(db, ticket, kind="handoff.offered", by=None, now=now, after=after)
 
@@ -57,7 +58,7 @@ def page(db, playbook: Playbook, ticket: Ticket, *, now: datetime, was: int | No
     if not pages(ticket.severity) or (was is not None and pages(was)):
         return None
     owners = ticket.policy["tiers"][ticket.tier]
-    notify = sorted(playbook.handles_to_user_ids([owners["primary"], owners["secondary"]]))
+    notify = sorted(people.user_ids(playbook, ticket, [owners["primary"], owners["secondary"]]))
     after = {"tier": ticket.tier, "severity": ticket.severity, "notify": notify}
     log.info("ticket.paged", key=ticket.key, tier=ticket.tier)
     return add_event(db, ticket, kind="paged", by=None, now=now, after=after)
@@ -66,8 +67,7 @@ def page(db, playbook: Playbook, ticket: Ticket, *, now: datetime, was: int | No
 def require_can_climb(playbook: Playbook, ticket: Ticket) -> None:
     require_open(ticket)
     if ticket.tier == TIERS[-1]:
-        person = playbook.people.get(ticket.policy["manager"])
-        manager = person.name if person else ticket.policy["manager"]
+        manager = people.display_name(playbook, ticket, ticket.policy["manager"])
         raise Invalid(
             f"{ticket.key} is already at {ticket.tier}, the top tier; {manager} manages it."
         )
@@ -95,7 +95,7 @@ def escalate(
         ticket.status = Status.IN_PROGRESS  # unowned, it stays open until someone accepts
     ticket.updated_at = now
     manager = ticket.policy["manager"]
-    after = {"tier": ticket.tier, "reason": reason, "notify": _ids(playbook, manager)}
+    after = {"tier": ticket.tier, "reason": reason, "notify": _ids(playbook, ticket, manager)}
     escalated = add_event(
         db, ticket, kind="escalated", by=by, now=now, before=before, after=after, note=note
     )
@@ -106,7 +106,7 @@ def escalate(
 
 
 def may_accept(playbook: Playbook, ticket: Ticket, user_id: str) -> bool:
-    allowed = set(_ids(playbook, ticket.handoff_to)) | set(_ids(playbook, ticket.policy["manager"]))
+    allowed = people.user_ids(playbook, ticket, [ticket.handoff_to, ticket.policy["manager"]])
     return user_id in allowed or playbook.is_admin(user_id)
 
 
@@ -146,7 +146,7 @@ def _warning(db, playbook, ticket: Ticket, clock: str, now: datetime) -> Timelin
     owner = (
         [ticket.owner_id]
         if ticket.owner_id
-        else _ids(playbook, ticket.policy["tiers"][ticket.tier]["primary"])
+        else _ids(playbook, ticket, ticket.policy["tiers"][ticket.tier]["primary"])
     )
     due = getattr(ticket, f"{clock}_due_at")
     after = {"clock": clock, "due_at": due.isoformat(), "notify": owner}
@@ -173,7 +173,7 @@ def _breach(db, playbook, ticket: Ticket, clock: str, now: datetime) -> list[Tim
 def _tell_manager(db, playbook, ticket: Ticket, now: datetime, *, reason: str) -> TimelineEvent:
     ticket.manager_renotify_at = now + timedelta(minutes=ticket.policy["manager_renotify_minutes"])
     manager = ticket.policy["manager"]
-    after = {"reason": reason, "notify": _ids(playbook, manager), "tier": ticket.tier}
+    after = {"reason": reason, "notify": _ids(playbook, ticket, manager), "tier": ticket.tier}
     return add_event(db, ticket, kind="manager.notified", by=None, now=now, after=after)
 
 

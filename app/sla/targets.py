@@ -7,13 +7,14 @@ from datetime import datetime
 from app.models import OPEN_STATUSES, Status, Ticket
 from app.playbook import Playbook
 from app.sla.business_time import SlaState, add_business_minutes, due_at, sla_state, warn_at
+from app.sla.people import policy_handles, snapshot_people
 
 
 def snapshot_policy(playbook: Playbook, ticket: Ticket) -> dict:
     """What escalation follows for this ticket, frozen when it opens (or changes severity)."""
     severity = playbook.severity(ticket.severity)
     team = playbook.teams[ticket.team]
-    return {
+    policy = {
         "severity": ticket.severity,
         "response_minutes": ticket.response_target_minutes,
         "resolution_minutes": ticket.resolution_target_minutes,
@@ -26,6 +27,9 @@ def snapshot_policy(playbook: Playbook, ticket: Ticket) -> dict:
         },
         "manager": team.manager,
     }
+    # Who those handles are, so the ticket keeps working if the playbook drops one of them.
+    policy["people"] = snapshot_people(playbook, policy_handles(policy))
+    return policy
 
 
 def start_clocks(playbook: Playbook, ticket: Ticket, *, now: datetime) -> None:
@@ -132,7 +136,8 @@ def clock_views(playbook: Playbook, ticket: Ticket, *, now: datetime) -> list[Cl
     """Response and resolution: due time and state, for cards and App Home."""
     if ticket.response_due_at is None:
         return []
-    calendar = calendar_for(playbook, ticket)
+    # A team the playbook no longer has: its hours are unknown, so states read round the clock.
+    calendar = calendar_for(playbook, ticket) if ticket.team in playbook.teams else None
     lead = ticket.policy["warning_lead_minutes"]
     done = ticket.status in (Status.RESOLVED, Status.CLOSED, Status.MITIGATED)
     response = sla_state(

@@ -3,6 +3,7 @@
 from app.errors import Forbidden
 from app.models import Ticket
 from app.playbook import Playbook
+from app.sla import people
 
 
 def require_may_act(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
@@ -32,7 +33,7 @@ def raci_user_ids(playbook: Playbook, ticket: Ticket) -> set[str]:
     raci = playbook.escalation_types[ticket.escalation_type].raci
     entries = raci.responsible + raci.accountable + raci.consulted + raci.informed
     handles = [h for entry in entries for h in _role_handles(playbook, ticket, entry)]
-    return playbook.handles_to_user_ids([h for h in handles if h])
+    return people.user_ids(playbook, ticket, handles)
 
 
 def is_confidential(playbook: Playbook, ticket: Ticket) -> bool:
@@ -46,7 +47,7 @@ def may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> bool:
         return True
     if user_id in (ticket.reporter_id, ticket.owner_id) or playbook.is_admin(user_id):
         return True
-    offered = playbook.handles_to_user_ids([ticket.handoff_to]) if ticket.handoff_to else set()
+    offered = people.user_ids(playbook, ticket, [ticket.handoff_to])
     return user_id in offered or user_id in raci_user_ids(playbook, ticket)
 
 

@@ -26,7 +26,7 @@ SUMMARY_LIMIT = 2000
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 # What a severity change keeps of the policy snapshot: who escalation goes to, and clock
 # starts moved by earlier changes.
-KEPT_POLICY = ("tiers", "manager", "response_from", "resolution_from")
+KEPT_POLICY = ("tiers", "manager", "people", "response_from", "resolution_from")
 
 
 def _label(status: Status) -> str:
@@ -116,7 +116,7 @@ def change_severity(
     who = playbook.name_of(by, "someone")
     ticket.severity_reason = f"changed by {who}" + (f": {reason}" if reason else "")
     ticket.response_target_minutes, ticket.resolution_target_minutes = playbook.targets(
-        severity, ticket.customer
+        severity, ticket.customer, stored_tier=ticket.customer_tier
     )
     # The new severity brings its own targets and deadlines; who escalation goes to stays
     # as it was snapshotted when the ticket opened. No clock is put in breach by the change.

@@ -12,6 +12,7 @@ from app.tickets.classification import suggest_severity
 from blocks.card import card_text, ticket_card, ticket_details
 from blocks.home import home_view
 from blocks.new_ticket import new_ticket_modal, parse_new_ticket
+from tests.sla.test_people import edited
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DUE_13H = int(datetime(2026, 11, 23, 13, 0, tzinfo=UTC).timestamp())
@@ -156,3 +157,26 @@ def test_confidential_card_in_the_queue_has_no_details(playbook):
     assert card_text(ticket, playbook) == "ESC-12345 Sev1: confidential Security ticket"
     details = str(ticket_details(ticket, playbook, now=NOW))
     assert "Leaked keys" in details and "Forged" in details and "Acme Bank" in details
+
+
+def test_card_of_a_removed_customer_shows_what_the_ticket_stored(playbook):
+    ticket = make_ticket(playbook)  # Acme Bank, strategic
+    without = edited(without="acme-bank")
+    blocks = ticket_card(ticket, without, now=NOW)
+    validate_blocks(blocks)
+    assert "*Customer*\\nacme-bank (Strategic)" in str(blocks)
+    ticket.customer_tier = "platinum"  # a tier the playbook does not have either
+    assert "*Customer*\\nacme-bank (platinum)" in str(ticket_details(ticket, without, now=NOW))
+
+
+def test_card_of_a_removed_team_shows_its_key(playbook):
+    ticket = make_ticket(playbook, handoff_to="priya.shah", handoff_due_at=NOW)
+    ticket.team = "gone-team"
+    blocks = ticket_card(ticket, playbook, now=NOW)
+    validate_blocks(blocks)
+    assert "*Team / tier*\\ngone-team · L1" in str(blocks)
+    business = make_ticket(playbook, severity=3, response_target_minutes=240)
+    business.policy = {**business.policy, "response_minutes": 240, "calendar": "business_hours"}
+    retarget(playbook, business, now=NOW)
+    business.team = "gone-team"  # its hours are unknown now: states read round the clock
+    assert "· on track" in str(ticket_card(business, playbook, now=NOW))

@@ -5,6 +5,7 @@ import pytest
 from app import tickets
 from app.errors import Forbidden
 from app.tickets.access import raci_user_ids
+from tests.sla.test_people import edited
 from tests.tickets.test_intake import open_one
 
 
@@ -47,3 +48,14 @@ def test_confidential_tickets_are_seen_by_raci_admins_and_reporter_only(db, play
         tickets.require_may_see(playbook, secret, team_member)
     secret.owner_id = team_member  # whoever owns it works on it
     assert tickets.may_see(playbook, secret, team_member)
+
+
+def test_raci_and_visibility_reach_someone_removed_through_the_snapshot(db, playbook):
+    # billing: responsible tier_primary, accountable james.whitfield, consulted priya.shah
+    billing = open_one(db, playbook, escalation_type="billing")
+    billing.tier = "L2"  # priya.shah is the snapshotted L2 primary
+    without = edited(without="priya.shah", instead="sofia.marin")
+    assert ids(playbook, "priya.shah", "sofia.marin") <= raci_user_ids(without, billing)
+    secret = open_one(db, playbook, escalation_type="security")
+    secret.tier, secret.handoff_to = "L2", "priya.shah"
+    assert tickets.may_see(without, secret, playbook.user_id("priya.shah"))

@@ -14,6 +14,7 @@ from app.sla.business_time import add_business_minutes
 from app.sla.targets import calendar_for, timers
 from app.tickets import access
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
+from tests.sla.test_people import edited
 
 
 def resolved(db, playbook, *, ack=True):
@@ -123,3 +124,12 @@ def test_lowering_a_sev1_or_sev2_needs_an_approver_or_an_admin(db, playbook, mon
     monkeypatch.setattr(access, "incident_commander", lambda ticket: amara)  # the IC hook
     lower(amara, to=4)
     assert ticket.severity == 4
+
+
+def test_a_removed_customer_keeps_its_stored_tier_when_the_severity_changes(db, playbook):
+    ticket = open_sev3(db, playbook, customer="acme-bank")  # strategic: tighter targets
+    without = edited(without="acme-bank")
+    amara = uid(playbook, "amara.okafor")
+    tickets.change_severity(db, without, ticket, severity=2, by=amara, now=MON_0900, reason="")
+    expected = playbook.targets(2, "acme-bank")
+    assert (ticket.response_target_minutes, ticket.resolution_target_minutes) == expected
