@@ -23,7 +23,13 @@ from app.listeners.actions import (
 from app.listeners.answering import SORRY
 from app.listeners.commands import SUBCOMMANDS, handle_esc
 from app.listeners.shortcuts import handle_escalate_message
-from app.listeners.views import handle_escalate, handle_new_ticket, handle_resolve, handle_severity
+from app.listeners.views import (
+    handle_escalate,
+    handle_new_ticket,
+    handle_new_ticket_input,
+    handle_resolve,
+    handle_severity,
+)
 from app.models import Deadline, OutboxMessage, OutboxStatus, Ticket, TimelineEvent
 from blocks.ids import Action, Callback, Field
 from blocks.new_ticket import new_ticket_modal
@@ -187,6 +193,15 @@ new_ticket_values = st.fixed_dictionaries(
     }
 )
 shown = st.sampled_from([None, None, None, None, 1, 2, 3, 4])
+SELECTS = (Field.TEAM, Field.CUSTOMER, Field.ESCALATION_TYPE, Field.SEVERITY)
+
+
+def state_values(values: dict) -> dict:
+    """view.state.values as Slack sends them for these typed values and choices."""
+    return {
+        field: {field: choice(value) if field in SELECTS else text_value(value)}
+        for field, value in values.items()
+    }
 
 
 def whole_ticket(relay, view_id: str) -> int:
@@ -229,16 +244,7 @@ def test_the_new_ticket_form_with_any_text_stores_a_whole_ticket_or_nothing(
         "type": "modal",
         "callback_id": Callback.NEW_TICKET,
         "private_metadata": json.dumps({"origin_channel": SUPPORT, "shown": shown}),
-        "state": {
-            "values": {
-                field: {
-                    field: choice(value)
-                    if field in (Field.TEAM, Field.CUSTOMER, Field.ESCALATION_TYPE, Field.SEVERITY)
-                    else text_value(value)
-                }
-                for field, value in values.items()
-            }
-        },
+        "state": {"values": state_values(values)},
     }
     body = {"type": "view_submission", "user": {"id": people.agent}, "view": view}
     handle_new_ticket(
@@ -412,4 +418,37 @@ def test_the_message_shortcut_prefills_a_valid_form_from_any_message(relay, peop
     [opened] = fakes.of("views_open")
     inputs = {b["block_id"]: b["element"] for b in opened["view"]["blocks"] if b["type"] == "input"}
     assert len(inputs[Field.TITLE].get("initial_value", "")) <= 150
+    assert ticket_count(relay) == tickets_before
+
+
+# --- the new-ticket form following its inputs ----------------------------------------------
+
+
+class FollowingFakes(Fakes):
+    """Fakes whose client also takes views.update (the form refreshed as it is typed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client.views_update = lambda **kwargs: self.calls.append(("views_update", kwargs))
+
+
+@NEW_TICKETS
+@given(new_ticket_values, shown)
+def test_the_form_follows_any_typing_with_a_valid_form(relay, playbook, people, values, shown):
+    fakes, tickets_before = FollowingFakes(), ticket_count(relay)
+    view = {
+        "id": fresh_id("V"),
+        "hash": "h1",
+        "type": "modal",
+        "callback_id": Callback.NEW_TICKET,
+        "private_metadata": json.dumps({"origin_channel": SUPPORT, "shown": shown}),
+        "state": {"values": state_values(values)},
+    }
+    body = {"type": "block_actions", "user": {"id": people.agent}, "view": view}
+    handle_new_ticket_input(ack=fakes.ack, body=body, client=fakes.client, context=context(relay))
+    assert fakes.names() == ["ack", "views_update"], fakes.names()
+    answered_clearly(fakes)
+    [update] = fakes.of("views_update")
+    assert update["view_id"] == view["id"] and update["hash"] == "h1"
+    check_view(update["view"])
     assert ticket_count(relay) == tickets_before
