@@ -5,6 +5,7 @@ exception, and a refusal changes nothing."""
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -158,7 +159,9 @@ def test_a_severity_change_takes_any_reason_or_refuses_it_whole(db, playbook, se
 
 @DB
 @given(st.one_of(st.none(), user_text, short_text.map(lambda t: t * 400)))
-def test_escalation_takes_any_note_or_refuses_it_whole(db, playbook, note):
+def test_escalation_takes_any_cleaned_note_or_refuses_it_whole(db, playbook, typed):
+    """The escalate form cleans the note before the domain sees it (see the xfail below)."""
+    note = None if typed is None else tickets.clean_text(typed)
     ticket = open_sev3(db, playbook)
     before = state(db, ticket)
     try:
@@ -173,3 +176,18 @@ def test_escalation_takes_any_note_or_refuses_it_whole(db, playbook, note):
         return
     assert ticket.tier == "L2" and ticket.handoff_note == note
     assert note is None or len(note) <= escalation.NOTE_LIMIT
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found by the property above with raw text: escalation.escalate stores the note "
+    "as given (a NUL fails on PostgreSQL, bidi controls are kept), unlike resolve and "
+    "change_severity, which clean_text their text. Only its caller (the escalate form) "
+    "cleans it today. Left for the owner of app/sla/ (edited on another branch).",
+)
+def test_escalation_cleans_a_raw_note_like_resolve_does(db, playbook):
+    ticket = open_sev3(db, playbook)
+    note = "\u202eStill failing\x00 after the retry "
+    escalation.escalate(db, playbook, ticket, by=None, now=MON_0900, reason="manual", note=note)
+    db.flush()
+    assert ticket.handoff_note == tickets.clean_text(note)
