@@ -84,6 +84,8 @@ def damaged(draw):
             parent[path[-1]]
         except (KeyError, IndexError, TypeError):
             continue  # an earlier damage removed that place
+        if not isinstance(parent, dict | list):
+            continue  # ... or replaced its parent with text
         how = draw(st.sampled_from(["drop", "replace", "replace", "rename", "add", "negate"]))
         last = path[-1]
         if how == "drop":
