@@ -6,7 +6,7 @@ exception, and a refusal changes nothing."""
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -27,9 +27,11 @@ DB = examples(40)
 
 @FAST
 @given(user_text, st.booleans())
+@example("@here\u202e\u0301", False)  # was not NFC: normalised before the bidi mark went
 def test_clean_text_is_stable_and_drops_what_hides_text(text, single_line):
     cleaned = tickets.clean_text(text, single_line=single_line)
     assert tickets.clean_text(cleaned, single_line=single_line) == cleaned
+    assert unicodedata.is_normalized("NFC", cleaned)
     assert cleaned == cleaned.strip()
     for ch in cleaned:
         assert ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"), repr(ch)
