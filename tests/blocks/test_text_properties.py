@@ -9,6 +9,7 @@ from app.models import TimelineEvent
 from app.tickets import LIMITS, REASON_LIMIT, clean_text
 from app.tickets.lifecycle import SUMMARY_LIMIT
 from blocks.card import card_text, headline, opened_confirmation, ticket_card, ticket_details
+from blocks.home import home_view
 from blocks.new_ticket import new_ticket_modal
 from blocks.notices import dm_text, handoff_dm, thread_text
 from blocks.text import WORD_JOINER, escape, plain, truncate
@@ -119,6 +120,16 @@ def test_the_card_of_any_stored_text_is_valid_and_pings_nobody(playbook, fields,
         said = line(ticket, playbook)
         assert len(said) <= 4000
         assert pings(said) <= pings(line(baseline, playbook))
+
+
+@RENDER
+@given(st.lists(ticket_text, min_size=1, max_size=12))
+def test_app_home_of_any_stored_text_is_a_valid_view_that_pings_nobody(playbook, many):
+    found = [make_ticket(playbook, key=f"ESC-{n}", id=n, **fields) for n, fields in enumerate(many)]
+    quiet = [make_ticket(playbook, key=f"ESC-{n}", id=n) for n in range(len(many))]
+    view = home_view(found, found, playbook, now=NOW)
+    check_view(view)
+    no_pings_from_user_text(view["blocks"], home_view(quiet, quiet, playbook, now=NOW)["blocks"])
 
 
 @RENDER

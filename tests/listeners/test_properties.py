@@ -7,6 +7,7 @@ whole ticket (timeline, deadlines, card in the outbox) or nothing for a submissi
 
 import itertools
 import json
+import re
 
 import pytest
 from hypothesis import event, given
@@ -31,8 +32,10 @@ from app.listeners.views import (
     handle_severity,
 )
 from app.models import Deadline, OutboxMessage, OutboxStatus, Ticket, TimelineEvent
+from app.playbook import load_playbook
 from blocks.ids import Action, Callback, Field
 from blocks.new_ticket import new_ticket_modal
+from tests.conftest import PLAYBOOK
 from tests.listeners.conftest import Fakes, context, snapshot
 from tests.user_text import (
     BROADCAST,
@@ -54,19 +57,23 @@ FORMS = examples(30)
 NEW_TICKETS = examples(50)
 CLICKS = examples(25)
 _ids = itertools.count(1)
+PEOPLE = {person.slack_id for person in load_playbook(PLAYBOOK).people.values()}
 
 
 def fresh_id(prefix: str) -> str:
     return f"{prefix}{next(_ids):08d}PROP"
 
 
-def answered_clearly(fakes: Fakes) -> None:
-    """Acked once and first; told something clear; what was opened or shown is valid."""
+def answered_clearly(fakes: Fakes, typed: str = "") -> None:
+    """Acked once and first; told something clear; what was opened or shown is valid. The
+    answer mentions nobody but people of the playbook and whoever the person mentioned."""
     assert fakes.acked_first_and_once(), fakes.names()
     told = fakes.told()
     assert SORRY not in told
     assert not any(marker in told for marker in TRACEBACK)
     assert not BROADCAST.search(told)
+    for user in re.findall(r"<@([^>|]*)", told):
+        assert user in PEOPLE or f"<@{user}" in typed, told
     for answer in fakes.of("respond"):
         assert answer.get("response_type") == "ephemeral"
         assert answer["text"] and len(answer["text"]) <= 40000
@@ -158,7 +165,7 @@ def test_esc_with_any_text_gets_a_clear_answer(relay, people, ticket_key, name, 
     before = snapshot(relay, ticket_key)
     esc(fakes, relay, getattr(people, who), text)
     event(f"answered with {fakes.names()[1:]}")
-    answered_clearly(fakes)
+    answered_clearly(fakes, text)
     assert fakes.of("respond") or fakes.of("views_open"), fakes.names()
     assert ticket_count(relay) == tickets_before, "/esc opens forms; it never stores a ticket"
     changed_only_when_told(relay, ticket_key, before, fakes)
