@@ -386,7 +386,7 @@ def test_buttons_and_selects_answer_clearly(relay, people, ticket_key, which, ke
         context=context(relay),
         **extra,
     )
-    answered_clearly(fakes)
+    answered_clearly(fakes, typed=f"<@{to}>" if which == "assign" else "")  # the one picked
     assert fakes.told() or fakes.of("views_open"), fakes.names()
     changed_only_when_told(relay, ticket_key, before, fakes)
 
