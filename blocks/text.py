@@ -4,7 +4,8 @@ import re
 from datetime import datetime, tzinfo
 
 WORD_JOINER = "\u2060"
-_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+# No \b after the word: "@here_now" cut to 8 characters would read "@here…", a broadcast.
+_BROADCAST = re.compile(r"@(channel|here|everyone)", re.IGNORECASE)
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import Session
 
 from app import db as relay_db
@@ -15,6 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_SLACK = ROOT.parent / "shared" / "slack"
 PLAYBOOK = ROOT / "playbook.yml"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+# Property tests (hypothesis): the same examples on every run (CI stays repeatable), no
+# example database written into the tree, no per-example deadline (the first example pays
+# for warm-up). Each test sets its own max_examples; HYPOTHESIS_PROFILE=explore multiplies
+# nothing but turns derandomization off, to look further on a developer's machine.
+_PROPERTIES = dict(
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile("relay", derandomize=True, **_PROPERTIES)
+settings.register_profile("explore", derandomize=False, **_PROPERTIES)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "relay"))
 
 
 def shared_path(*parts: str) -> Path:

@@ -36,14 +36,14 @@ def _shows_nothing(ch: str) -> bool:
 def clean_text(value: str | None, *, single_line: bool = False) -> str:
     """Normalise user text: NFC, no control or bidi characters, trimmed; text that would
     show as nothing (zero-width, braille blank, Hangul filler, only spaces) is empty."""
-    value = unicodedata.normalize("NFC", value or "")
     kept = []
-    for ch in value:
+    for ch in value or "":
         if ch in "\n\t":
             kept.append(" " if single_line else ch)
         elif ch not in _BIDI and unicodedata.category(ch) not in ("Cc", "Cs"):
             kept.append(ch)
-    text = "".join(kept).strip()
+    # NFC after dropping: "e\u202e\u0301" only composes to "é" once the bidi mark is gone.
+    text = unicodedata.normalize("NFC", "".join(kept)).strip()
     return "" if all(_shows_nothing(ch) for ch in text) else text
 
 
