@@ -61,7 +61,7 @@ def _text_after_key(req: Request) -> str:
 
 
 def new(req: Request) -> None:
-    title = plain(req.rest.strip(), 150)
+    title = plain(tickets.clean_text(req.rest, single_line=True), 150)
     suggestion = suggest_severity(req.relay.playbook, title=title) if title else None
     view = new_ticket_modal(
         req.relay.playbook,

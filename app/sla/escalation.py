@@ -13,6 +13,7 @@ from app.playbook import Playbook
 from app.sla import people
 from app.sla.targets import timers
 from app.tickets.access import require_may_act
+from app.tickets.intake import clean_text
 from app.tickets.lifecycle import require_open
 from app.tickets.timeline import add_event
 
@@ -84,6 +85,7 @@ def escalate(
     note: str | None = None,
 ) -> list[TimelineEvent]:
     """Climb one tier and offer the ticket to the new tier's primary; the manager is told."""
+    note = (clean_text(note) or None) if note is not None else None
     if note is not None and len(note) > NOTE_LIMIT:
         message = f"Keep the handoff note under {NOTE_LIMIT} characters, please."
         raise Invalid(message, {"handoff_note": message})
