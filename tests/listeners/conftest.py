@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app import changes
 from app.drills.workspace import seed_workspace
+from app.listeners.commands import handle_esc
 from app.models import Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
@@ -136,3 +137,26 @@ def snapshot(relay, key: str) -> tuple:
             ticket.updated_at,
             events,
         )
+
+
+SUPPORT = "C0SUPPORT1"
+
+
+def esc(fakes, relay, user: str, text: str) -> None:
+    """`/esc text` typed by `user` in the support channel, straight into the listener."""
+    command = {
+        "command": "/esc",
+        "text": text,
+        "user_id": user,
+        "channel_id": SUPPORT,
+        "trigger_id": "1337.42.abcd",
+        "response_url": "https://hooks.slack.test/commands/1",
+    }
+    handle_esc(
+        ack=fakes.ack,
+        body=command,
+        command=command,
+        respond=fakes.respond,
+        client=fakes.client,
+        context=context(relay),
+    )

@@ -5,30 +5,9 @@ import json
 
 import pytest
 
-from app.listeners.commands import SUBCOMMANDS, handle_esc
+from app.listeners.commands import SUBCOMMANDS
 from blocks.ids import Callback
-from tests.listeners.conftest import context, stored
-
-SUPPORT = "C0SUPPORT1"
-
-
-def esc(fakes, relay, user: str, text: str) -> None:
-    command = {
-        "command": "/esc",
-        "text": text,
-        "user_id": user,
-        "channel_id": SUPPORT,
-        "trigger_id": "1337.42.abcd",
-        "response_url": "https://hooks.slack.test/commands/1",
-    }
-    handle_esc(
-        ack=fakes.ack,
-        body=command,
-        command=command,
-        respond=fakes.respond,
-        client=fakes.client,
-        context=context(relay),
-    )
+from tests.listeners.conftest import SUPPORT, esc, stored
 
 
 @pytest.mark.parametrize("text", ["help", "", "  HELP  "])

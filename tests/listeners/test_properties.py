@@ -22,7 +22,7 @@ from app.listeners.actions import (
     handle_ticket_form_button,
 )
 from app.listeners.answering import SORRY
-from app.listeners.commands import SUBCOMMANDS, handle_esc
+from app.listeners.commands import SUBCOMMANDS
 from app.listeners.shortcuts import handle_escalate_message
 from app.listeners.views import (
     handle_escalate,
@@ -36,7 +36,7 @@ from app.playbook import load_playbook
 from blocks.ids import Action, Callback, Field
 from blocks.new_ticket import new_ticket_modal
 from tests.conftest import PLAYBOOK
-from tests.listeners.conftest import Fakes, context, snapshot
+from tests.listeners.conftest import SUPPORT, Fakes, context, esc, snapshot
 from tests.user_text import (
     BROADCAST,
     TRACEBACK,
@@ -49,7 +49,6 @@ from tests.user_text import (
     word,
 )
 
-SUPPORT = "C0SUPPORT1"
 QUEUE = "C0PAYQUEUE"
 TICKET = "@KEY@"  # stands for the test's own ticket in generated text
 COMMANDS = examples(15)  # for each subcommand
@@ -134,25 +133,6 @@ after_name = st.builds(
     ARGS,
     st.one_of(st.just(""), short_text, user_text),
 )
-
-
-def esc(fakes: Fakes, relay, user: str, text: str) -> None:
-    command = {
-        "command": "/esc",
-        "text": text,
-        "user_id": user,
-        "channel_id": SUPPORT,
-        "trigger_id": "1337.42.abcd",
-        "response_url": "https://hooks.slack.test/commands/1",
-    }
-    handle_esc(
-        ack=fakes.ack,
-        body=command,
-        command=command,
-        respond=fakes.respond,
-        client=fakes.client,
-        context=context(relay),
-    )
 
 
 @pytest.mark.parametrize("name", [*NAMES, None])
