@@ -4,7 +4,7 @@ SQLite, print what each person saw, and exit non-zero when an expectation fails.
 import secrets
 import tempfile
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from wsgiref.simple_server import make_server
 
@@ -13,13 +13,23 @@ from sqlalchemy import select
 from app.bot import build_app, build_relay, wsgi_app
 from app.clock import tick
 from app.drills.harness import CountingExecutor, QuietHandler, Server
-from app.drills.scenario import START, DrillError, ScenarioClock, load_scenario, offset
-from app.drills.transcript import observation_line, readable
+from app.drills.scenario import (
+    START,
+    DrillError,
+    ScenarioClock,
+    choices,
+    load_scenario,
+    offset,
+    parse_start,
+    validate_scenario,
+)
+from app.drills.transcript import _texts, observation_line, readable, view_title
 from app.drills.workspace import seed_workspace
 from app.logs import configure_logging
 from app.models import Ticket
 from app.settings import Settings
 from app.simulator import SlackSimulator
+from blocks.ids import Action, Command, Field, Shortcut
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL_KINDS = ("message", "message_updated")
@@ -27,7 +37,10 @@ CHANNEL_KINDS = ("message", "message_updated")
 
 class Drill:
     def __init__(self, scenario: dict, playbook_path: str, out):
+        scenario = validate_scenario(scenario)
         self.scenario, self.out = scenario, out
+        start = parse_start(scenario["start"]) if scenario.get("start") else START
+        self.zone = start.tzinfo
         self.tmp = tempfile.TemporaryDirectory(prefix="relay-drill-")
         secret = secrets.token_hex(16)
         self.sim = SlackSimulator(signing_secret=secret)
@@ -41,7 +54,7 @@ class Drill:
             relay_playbook=playbook_path,
         )
         self.relay = build_relay(settings, mode="http")
-        self.clock = ScenarioClock()
+        self.clock = ScenarioClock(start.astimezone(UTC))
         self.relay.now, self.relay.drill = self.clock, True
         self.executor = CountingExecutor()
         app = build_app(self.relay, settings, signing_secret=secret, executor=self.executor)
@@ -57,6 +70,100 @@ class Drill:
         self.when: dict[int, datetime] = {}
         self.failures: list[str] = []
         self.checked = 0
+        self.step_at = ""  # "steps[3]" while a step runs, for errors
+        try:
+            self.check_names()
+        except DrillError:
+            self.close()
+            raise
+
+    def check_names(self) -> None:
+        """Everything the scenario names exists: people, channels, fields, buttons, shortcuts."""
+        s = self.scenario
+        people = sorted(self.ws.users)
+
+        def person(ref: str, here: str) -> None:
+            try:
+                self.user(ref)
+            except DrillError:
+                raise DrillError(
+                    f"{here}: no person {ref!r}"
+                    + choices(ref, people, "people (or a role such as payments.L1.primary)")
+                ) from None
+
+        def channel(name: str, here: str) -> None:
+            if name.lstrip("#") not in self.ws.channels:
+                raise DrillError(
+                    f"{here}: no channel {name!r}"
+                    + choices(name.lstrip("#"), sorted(self.ws.channels), "channels")
+                )
+
+        def expectations(items: list[dict], here: str) -> None:
+            for j, expect in enumerate(items):
+                target = expect.get("seen_by")
+                if target is None:
+                    continue
+                if target.startswith("#"):
+                    channel(target, f"{here}[{j}].seen_by")
+                else:
+                    person(target, f"{here}[{j}].seen_by")
+
+        for name, spec in (s.get("channels") or {}).items():
+            for member in spec.get("members", []):
+                if member != "everyone" and member not in self.ws.users:
+                    person(member, f"channels.{name}.members")
+        if s.get("home_channel"):
+            channel(s["home_channel"], "home_channel")
+        fields = [f.value for f in Field]
+        actions = [a.value for a in Action]
+        shortcuts = [c.value for c in Shortcut]
+        posted = False
+        for i, step in enumerate(s["steps"]):
+            here = f"steps[{i}]"
+            if "actor" in step:
+                person(step["actor"], f"{here}.actor")
+            if "post" in step:
+                channel(step["post"]["channel"], f"{here}.post.channel")
+                posted = True
+            if "command" in step:
+                name = step["command"].split(" ")[0]
+                if name not in [c.value for c in Command]:
+                    raise DrillError(
+                        f"{here}.command: no command {name!r}; commands: "
+                        + ", ".join(c.value for c in Command)
+                    )
+                where = step.get("channel") or s.get("home_channel")
+                if not where:
+                    raise DrillError(f"{here}.channel: missing; say where the command is typed")
+                channel(where, f"{here}.channel")
+            elif "channel" in step:
+                raise DrillError(f"{here}.channel: only a command step takes a channel")
+            if "shortcut" in step:
+                if step["shortcut"] not in shortcuts:
+                    raise DrillError(
+                        f"{here}.shortcut: no shortcut {step['shortcut']!r}"
+                        + choices(step["shortcut"], shortcuts, "shortcuts")
+                    )
+                if step["shortcut"] == Shortcut.ESCALATE_MESSAGE and not posted:
+                    raise DrillError(
+                        f"{here}.shortcut: escalate_message needs a post in an earlier step"
+                    )
+            for key in step.get("submit") or {}:
+                if key not in fields:
+                    raise DrillError(
+                        f"{here}.submit.{key}: no field {key!r}" + choices(key, fields, "fields")
+                    )
+            if "click" in step:
+                click = step["click"]
+                if click["action"] not in actions:
+                    raise DrillError(
+                        f"{here}.click.action: no button {click['action']!r}"
+                        + choices(click["action"], actions, "actions")
+                    )
+                if "user" in click:
+                    person(click["user"], f"{here}.click.user")
+            expectations(step.get("expect") or [], f"{here}.expect")
+        expectations(s.get("expect") or [], "expect")
 
     def settle(self) -> None:
         """Wait until Relay's listeners are done and Slack has heard the last of it."""
@@ -82,7 +189,10 @@ class Drill:
             handle = t.manager if role == "manager" else None
             if role.count(".") == 1:
                 tier, which = role.split(".")
-                handle = getattr(t.tiers[tier], which)
+                owners = t.tiers.get(tier)
+                handle = (
+                    getattr(owners, which) if owners and which in ("primary", "secondary") else None
+                )
             if handle:
                 return sorted(playbook.handles_to_user_ids([handle]))[0]
         raise DrillError(f"unknown actor {ref!r}")
@@ -120,12 +230,14 @@ class Drill:
             channel = self.channel(post["channel"])
             ts = self.sim.post_as_user(actor, channel, post["text"])
             self.last_message = (channel, ts)
-            return f"{who} posts in #{post['channel'].lstrip('#')}: “{post['text']}”"
+            typed = readable(post["text"], None, self.ws.names)
+            return f"{who} posts in #{post['channel'].lstrip('#')}: “{typed}”"
         if "command" in step:
             channel = self.channel(step.get("channel", self.scenario.get("home_channel", "")))
             command, _, text = step["command"].partition(" ")
             answer = self.sim.slash_command(actor, channel, text, command=command)
-            return f"{who} types `{step['command']}` in #{self.name(channel)} ({answer.status})"
+            failed = "" if answer.status < 400 else f" and Slack says {command} failed"
+            return f"{who} types `{step['command']}` in #{self.name(channel)}{failed}"
         if "shortcut" in step:
             callback = step["shortcut"]
             if callback == "escalate_message":
@@ -135,31 +247,84 @@ class Drill:
             self.sim.global_shortcut(actor, callback)
             return f"{who} uses the shortcut {callback}"
         if "submit" in step:
+            views = self.sim.views_of(actor)
+            if not views:
+                raise DrillError(f"{self.step_at}.submit: {who} has no modal open")
+            view = views[-1]
+            labels = {
+                b.get("block_id"): " ".join(_texts(b.get("label")))
+                for b in view.get("blocks", [])
+                if b.get("type") == "input"
+            }
+            for key in step["submit"]:
+                if key not in labels:
+                    raise DrillError(
+                        f"{self.step_at}.submit.{key}: no field {key!r} in the modal "
+                        f"“{view_title(view)}”; fields: {', '.join(labels)}"
+                    )
             answer = self.sim.submit_view(actor, step["submit"])
-            shown = ", ".join(f"{k}={v}" for k, v in step["submit"].items())
+            shown = ", ".join(f"{labels[k]} “{v}”" for k, v in step["submit"].items())
+            title = view_title(view)
+            submit = " ".join(_texts(view.get("submit"))) or "Submit"
+            said = f"{who} fills in “{title}” ({shown}) and clicks {submit}"
             if answer.errors:
-                errors = "; ".join(f"{k}: {v}" for k, v in answer.errors.items())
-                return f"{who} submits the modal ({shown}) and sees errors: {errors}"
-            return f"{who} submits the modal ({shown})"
+                errors = "; ".join(
+                    f"{labels.get(k, k)}: {readable(v, None, self.ws.names)}"
+                    for k, v in answer.errors.items()
+                )
+                return f"{said}; the modal shows: {errors}"
+            return said
         if "click" in step:
             click = step["click"]
             if click.get("in_dm"):
                 channel, ts = self.dm_with(actor, click["action"])
+                label = self.label(channel, ts, click["action"])
                 self.sim.click(actor, click["action"], channel_id=channel, ts=ts)
-                return f"{who} clicks {click['action']} in their DM from Relay"
+                return f"{who} clicks {label} in their DM from Relay"
             channel, ts = self.card(click["card"])
+            label = self.label(channel, ts, click["action"])
             selected = self.user(click["user"]) if "user" in click else None
             self.sim.click(
                 actor, click["action"], channel_id=channel, ts=ts, selected_user=selected
             )
-            extra = f" → {self.name(selected)}" if selected else ""
-            return f"{who} clicks {click['action']}{extra} on the card of {click['card']}"
+            if selected:
+                return (
+                    f"{who} picks {self.name(selected)} in {label} on the card of {click['card']}"
+                )
+            return f"{who} clicks {label} on the card of {click['card']}"
         if step.get("open_home"):
             self.sim.open_app_home(actor)
             return f"{who} opens Relay's App Home"
         if "actor" in step:
             raise DrillError(f"step has nothing to do: {step}")
         return "Time passes."
+
+    def label(self, channel: str, ts: str, action: str) -> str:
+        """The label Slack shows on the button (or select) `action` of a message."""
+        message = self.sim.message(channel, ts) or {}
+        for block in message.get("blocks") or []:
+            for element in block.get("elements") or []:
+                if element.get("action_id") == action:
+                    text = element.get("text") or element.get("placeholder") or {}
+                    return text.get("text", action)
+        where = "the card" if self.card_key(channel, ts) else "the message"
+        buttons = [
+            e.get("action_id")
+            for b in message.get("blocks") or []
+            for e in b.get("elements") or []
+            if e.get("action_id")
+        ]
+        raise DrillError(
+            f"{self.step_at}.click.action: {where} has no {action!r} button now"
+            + (choices(action, buttons, "buttons") if buttons else "; it has no buttons")
+        )
+
+    def card_key(self, channel: str, ts: str) -> str | None:
+        with self.relay.sessions() as db:
+            ticket = db.scalar(
+                select(Ticket).where(Ticket.card_channel == channel, Ticket.card_ts == ts)
+            )
+        return ticket.key if ticket else None
 
     def broadcast_pings(self) -> list:
         """Pings Relay caused for @channel, @here, @everyone or a user group."""
@@ -176,13 +341,14 @@ class Drill:
             channel = self.channel(target)
             seen = [o for o in observations if o.channel == channel and o.kind in CHANNEL_KINDS]
         else:
+            # What was sent to that person: DMs, ephemerals, modals, App Home, answers to
+            # their commands; not what a channel they are in shows everyone.
             user = self.user(target)
-            visible = {o.seq for o in self.sim.seen_by(user)}
-            seen = [o for o in observations if o.seq in visible]
+            seen = [o for o in observations if o.user == user]
         if "kind" in expect:
             seen = [o for o in seen if o.kind == expect["kind"]]
         if "by" in expect:
-            latest = START + offset(expect["by"])
+            latest = self.clock.start + offset(expect["by"])
             seen = [o for o in seen if self.when[o.seq] <= latest]
         if "contains" in expect:
             needle = str(expect["contains"]).casefold()
@@ -216,10 +382,21 @@ class Drill:
         for obs in new:
             self.when[obs.seq] = self.clock()
         if new or line:
-            self.out.write(f"[{self.clock():%H:%M:%S}] {line}\n")
+            self.out.write(f"[{self.stamp()}] {line or 'Time passes.'}\n")
+        shown = None
         for obs in new:
-            self.out.write(f"        · {observation_line(obs, self.ws.names)}\n")
+            text = observation_line(obs, self.ws.names).replace("\n", "\n          ")
+            if obs.kind.startswith("view_") and text == shown:
+                continue  # the same modal again, with nothing changed a person could see
+            shown = text
+            self.out.write(f"        · {text}\n")
         return new
+
+    def stamp(self) -> str:
+        """Scenario time in the drill's zone; the day is named once the drill leaves day one."""
+        now = self.clock().astimezone(self.zone)
+        first = self.clock.start.astimezone(self.zone).date()
+        return f"{now:%H:%M:%S}" if now.date() == first else f"{now:%a %d %b %H:%M:%S}"
 
     def advance(self, until: timedelta) -> list:
         """Run the real clock tick every `tick_every` of scenario time up to `until`."""
@@ -235,13 +412,18 @@ class Drill:
     def run(self) -> int:
         s = self.scenario
         self.out.write(f"Drill {s['name']}: {s.get('title', '')}\n")
+        start = self.clock.start.astimezone(self.zone)
         self.out.write(
-            f"Scenario start {START:%a %Y-%m-%d %H:%M} UTC; times are scenario time.\n\n"
+            f"Starts {start:%a %d %b %Y %H:%M %Z}; times below are scenario time, {start:%Z}.\n\n"
         )
         everything = []
-        for step in s["steps"]:
+        for i, step in enumerate(s["steps"]):
             before = self.advance(offset(step.get("at", "0:00")))
-            line = self.act(step)
+            self.step_at = f"steps[{i}]"
+            try:
+                line = self.act(step)
+            except LookupError as exc:  # the simulator: no such modal, message or button
+                raise DrillError(f"{self.step_at}: {exc}") from None
             new = before + self.observe(line)
             everything += new
             self.check(step.get("expect"), new)

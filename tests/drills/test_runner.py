@@ -13,7 +13,7 @@ def test_shipped_scenario_passes_and_tells_who_saw_what():
     assert run_drill("escalate-message", out=out) == 0
     transcript = out.getvalue()
     assert "12/12 expectations met." in transcript
-    assert "#esc-payments sees a message: ESC-1" in transcript
+    assert "#esc-payments sees a message:\n            ESC-1 Checkout is down" in transcript
     assert "Amara Okafor sees, only to them in #acme-support: Opened ESC-1" in transcript
     assert "✗" not in transcript
 
@@ -54,3 +54,103 @@ def test_a_late_notice_fails_the_drill(tmp_path):
     out = io.StringIO()
     assert run_drill(str(path), out=out) == 1
     assert "✗ the L1 primary is warned an hour before, once (found 0, wanted 1)" in out.getvalue()
+
+
+def _drill(tmp_path, scenario: dict) -> tuple[int, str]:
+    path = tmp_path / "drill.yml"
+    path.write_text(yaml.safe_dump(scenario, sort_keys=False))
+    out = io.StringIO()
+    return run_drill(str(path), out=out), out.getvalue()
+
+
+NEW_SEV3 = [
+    {"at": "00:00", "actor": "amara.okafor", "command": "/esc new Refund export fails"},
+    {
+        "at": "01:00",
+        "actor": "amara.okafor",
+        "submit": {
+            "description": "The nightly refund export stops with an error.",
+            "impact": "Finance exports by hand.",
+            "team": "payments",
+            "customer": "initech",
+            "escalation_type": "technical",
+        },
+    },
+]
+
+
+def test_a_drill_may_start_on_a_saturday_night_in_a_zone(tmp_path):
+    """Payments works 08:00-18:00 London; a Sev3 opened Saturday 22:00 is due Monday 12:00."""
+    scenario = {
+        "name": "weekend",
+        "start": "2026-11-28 22:00 Europe/London",
+        "channels": {"support": {"members": ["everyone"]}},
+        "home_channel": "support",
+        "steps": [
+            NEW_SEV3[0],
+            {
+                **NEW_SEV3[1],
+                "expect": [
+                    {
+                        "seen_by": "#esc-payments",
+                        "kind": "message",
+                        "contains": "due Mon 30 Nov 12:00 GMT · on track",
+                        "count": 1,
+                    }
+                ],
+            },
+        ],
+    }
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 0, transcript
+    assert "Starts Sat 28 Nov 2026 22:00 GMT; times below are scenario time, GMT." in transcript
+    assert "[22:01:00] Amara Okafor fills in “New escalation”" in transcript
+
+
+def test_a_start_in_another_zone_is_that_zones_wall_clock(tmp_path):
+    """09:00 in New York is 14:00 in London: 4 business hours end 08:01 the next day."""
+    scenario = {
+        "name": "new-york",
+        "start": "2026-11-23 09:00 America/New_York",
+        "channels": {"support": {"members": ["everyone"]}},
+        "home_channel": "support",
+        "steps": [
+            NEW_SEV3[0],
+            {
+                **NEW_SEV3[1],
+                "expect": [{"seen_by": "#esc-payments", "contains": "due Tue 24 Nov 08:01 GMT"}],
+            },
+            {"at": "15:00:00"},
+        ],
+    }
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 0, transcript
+    assert "Starts Mon 23 Nov 2026 09:00 EST; times below are scenario time, EST." in transcript
+    assert "[09:01:00] Amara Okafor fills in" in transcript
+    assert "[12:01:00] Time passes.\n" in transcript  # a tick that brought a warning
+    assert "[Tue 24 Nov 00:00:00] Time passes." in transcript  # the day is named after day one
+
+
+def test_without_start_a_drill_begins_monday_0900_utc(tmp_path):
+    scenario = {"name": "plain", "steps": [{"at": "00:30"}]}
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 0
+    assert "Starts Mon 23 Nov 2026 09:00 UTC" in transcript
+    assert "[09:00:30] Time passes." in transcript
+
+
+def test_seen_by_a_person_is_what_was_sent_to_them_not_their_channels(tmp_path):
+    """Tom is in #esc-payments, but the card and thread there were not sent to him."""
+    scenario = yaml.safe_load((SCENARIOS / "escalate-message.yml").read_text())
+    scenario["steps"][2]["expect"] = [
+        {"seen_by": "tom.hughes", "contains": "ESC-1 Checkout", "kind": "message", "count": 0},
+        {"seen_by": "tom.hughes", "kind": "dm", "contains": "You are paged", "count": 1},
+    ]
+    scenario["steps"][3]["expect"] = [
+        {"seen_by": "tom.hughes", "contains": "Acknowledged by", "count": 0},
+        {"seen_by": "#esc-payments", "contains": "Acknowledged by @Tom Hughes", "count": 1},
+        {"seen_by": "tom.hughes", "kind": "response", "contains": "You acknowledged", "count": 1},
+    ]
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 0, transcript
+    assert "✗" not in transcript
