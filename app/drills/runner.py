@@ -70,7 +70,7 @@ class Drill:
         self.when: dict[int, datetime] = {}
         self.failures: list[str] = []
         self.checked = 0
-        self.step_at = ""  # "steps[3]" while a step runs, for errors
+        self.step_at = "step"  # "steps[3]" while a scenario step runs, for errors
         try:
             self.check_names()
         except DrillError:
@@ -423,6 +423,10 @@ class Drill:
             try:
                 line = self.act(step)
             except LookupError as exc:  # the simulator: no such modal, message or button
+                raise DrillError(f"{self.step_at}: {exc}") from None
+            except DrillError as exc:  # no card yet, no such DM: say which step
+                if str(exc).startswith(self.step_at):
+                    raise
                 raise DrillError(f"{self.step_at}: {exc}") from None
             new = before + self.observe(line)
             everything += new

@@ -239,3 +239,10 @@ def test_the_shipped_scenarios_are_valid():
 def test_validation_does_not_need_a_file():
     with pytest.raises(DrillError, match=r"^steps: missing$"):
         validate_scenario({"name": "x"})
+
+
+def test_a_card_that_is_not_there_yet_names_the_step(tmp_path):
+    path = _write(tmp_path, _set(["steps", 3, "click", "card"], "ESC-9"))
+    out = io.StringIO()
+    assert run_drill(path, out=out) == 2
+    assert "relay drill: scenario error: steps[3]: ESC-9 has no card yet" in out.getvalue()
