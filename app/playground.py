@@ -192,8 +192,12 @@ def do_submit(pg: Playground, rest: str, line: str) -> None:
         key = element["action_id"]
         if "user" in element.get("type", "") and values.get(key) in pg.drill.ws.users:
             values[key] = pg.drill.ws.users[values[key]]
-    pg.filled = {}
     pg.act({"submit": values})
+    still = pg.drill.sim.views_of(pg.user_id())
+    if still and still[-1]["id"] == view["id"]:  # errors: Slack keeps what was typed
+        pg.say("  The modal is still open with your values: fix them with `fill`, then `submit`.")
+    else:
+        pg.filled = {}
 
 
 def do_buttons(pg: Playground, rest: str, line: str) -> None:

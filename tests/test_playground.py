@@ -157,3 +157,25 @@ click ticket_assign ESC-1 tom.hughes
     assert any("accepted and owns ESC-1 at L2" in line for line in said["click handoff_accept"])
     assigned = "\n".join(said["click ticket_assign ESC-1 tom.hughes"])
     assert "Assigned to @Tom Hughes by @Priya Shah" in assigned
+
+
+def test_a_modal_with_errors_stays_open_with_what_was_filled():
+    said = answers(
+        play(
+            """\
+/esc new Checkout down
+submit team=payments
+submit description=Fails impact=None can pay escalation_type=technical
+"""
+        )
+    )
+    first = said["submit team=payments"]
+    assert shows(first, "sees errors: description: Please fill this in.")
+    assert first[-1] == (
+        "  The modal is still open with your values: fix them with `fill`, then `submit`."
+    )
+    second = said["submit description=Fails impact=None can pay escalation_type=technical"]
+    assert second[0] == (
+        "  Filled: team=payments, description=Fails, impact=None can pay, escalation_type=technical"
+    )
+    assert shows(second, "#esc-payments sees a message: ESC-1 Checkout down")
