@@ -1,6 +1,7 @@
 """manifest.yml (Socket Mode) and manifest.http.yml (HTTP mode) against Slack's published
 manifest schema, plus the rules the schema cannot say."""
 
+import ast
 import copy
 import json
 import re
@@ -28,6 +29,30 @@ BOT_SCOPES = {
     "groups:history",
     "im:history",
 }
+
+
+# the Web API methods that need each scope (api.slack.com/methods); `commands` is for /esc
+# and the shortcuts the manifest declares
+NEEDED_BY = {
+    "chat:write": {"chat.postMessage", "chat.postEphemeral", "chat.update"},
+    "im:write": {"conversations.open"},
+    "channels:history": {"conversations.history", "conversations.replies"},
+    "groups:history": {"conversations.history", "conversations.replies"},
+    "im:history": {"conversations.history", "conversations.replies"},
+}
+
+
+def methods_relay_calls() -> set[str]:
+    """Every string in Relay's code (not the simulator's) shaped like a Web API method."""
+    found = set()
+    for path in [*(ROOT / "app").rglob("*.py"), *(ROOT / "blocks").rglob("*.py")]:
+        if "simulator" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"[a-z]+\.[a-z][A-Za-z.]+", value):
+                found.add(value)
+    return found
 
 
 def refs_in(node) -> set[str]:
@@ -161,6 +186,14 @@ def test_bot_scopes_are_exactly_what_relay_uses(manifest):
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert len(scopes) == len(set(scopes))
     assert set(scopes) == BOT_SCOPES
+
+
+def test_every_scope_is_needed_by_a_method_relay_calls():
+    calls = methods_relay_calls()
+    assert {"chat.postMessage", "conversations.open", "conversations.history"} <= calls
+    for scope in BOT_SCOPES - {"commands"}:
+        assert NEEDED_BY[scope] & calls, f"{scope} is declared but nothing calls for it"
+    assert not [m for m in calls if m.startswith(("users.", "usergroups."))]  # no users:read
 
 
 def test_commands_shortcuts_and_app_home(manifest):
