@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 SCENARIO ?= escalate-message
 
-.PHONY: drill test lint bench clean
+.PHONY: drill try test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,6 +13,9 @@ $(VENV)/.installed: pyproject.toml
 
 drill: $(VENV)/.installed
 	$(VENV)/bin/relay drill $(SCENARIO)
+
+try: $(VENV)/.installed
+	$(VENV)/bin/relay try
 
 test: $(VENV)/.installed
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -132,6 +132,12 @@ def cmd_drill(args) -> int:
     return run_drill(args.scenario, playbook=args.playbook, out=sys.stdout)
 
 
+def cmd_try(args) -> int:
+    from app.playground import run_playground
+
+    return run_playground(playbook=args.playbook)
+
+
 def cmd_simulator(args) -> int:
     from app.simulator.__main__ import main as simulator_main
 
@@ -169,6 +175,9 @@ def parser() -> argparse.ArgumentParser:
     drill.add_argument("scenario", help="a scenario name from app/drills/ or a YAML file")
     drill.add_argument("--playbook", default=None)
     drill.set_defaults(func=cmd_drill)
+    try_it = sub.add_parser("try", help="click through Relay locally: no Slack workspace needed")
+    try_it.add_argument("--playbook", default=None)
+    try_it.set_defaults(func=cmd_try)
     sim = sub.add_parser("simulator", help="run the Slack simulator standalone")
     sim.add_argument("rest", nargs=argparse.REMAINDER)
     sim.set_defaults(func=cmd_simulator)

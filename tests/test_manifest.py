@@ -1,5 +1,7 @@
-"""manifest.yml against Slack's published manifest schema, plus the rules the schema cannot say."""
+"""manifest.yml (Socket Mode) and manifest.http.yml (HTTP mode) against Slack's published
+manifest schema, plus the rules the schema cannot say."""
 
+import ast
 import copy
 import json
 import re
@@ -16,16 +18,41 @@ from tests.conftest import shared_path
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = ROOT / "manifest.yml"
+HTTP_MANIFEST = ROOT / "manifest.http.yml"
+REQUEST_URL = "https://YOUR-HOST/slack/events"
 BOT_SCOPES = {
     "commands",
     "chat:write",
-    "im:write",
-    "users:read",
+    "im:write",  # conversations.open, to find a DM's channel for the lost-answer lookup
     # the lost-answer lookup before a re-post (app/effects/sending.py find_posted)
     "channels:history",
     "groups:history",
     "im:history",
 }
+
+
+# the Web API methods that need each scope (api.slack.com/methods); `commands` is for /esc
+# and the shortcuts the manifest declares
+NEEDED_BY = {
+    "chat:write": {"chat.postMessage", "chat.postEphemeral", "chat.update"},
+    "im:write": {"conversations.open"},
+    "channels:history": {"conversations.history", "conversations.replies"},
+    "groups:history": {"conversations.history", "conversations.replies"},
+    "im:history": {"conversations.history", "conversations.replies"},
+}
+
+
+def methods_relay_calls() -> set[str]:
+    """Every string in Relay's code (not the simulator's) shaped like a Web API method."""
+    found = set()
+    for path in [*(ROOT / "app").rglob("*.py"), *(ROOT / "blocks").rglob("*.py")]:
+        if "simulator" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            value = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(value, str) and re.fullmatch(r"[a-z]+\.[a-z][A-Za-z.]+", value):
+                found.add(value)
+    return found
 
 
 def refs_in(node) -> set[str]:
@@ -59,6 +86,11 @@ def manifest() -> dict:
     return yaml.safe_load(MANIFEST.read_text())
 
 
+@pytest.fixture
+def http_manifest() -> dict:
+    return yaml.safe_load(HTTP_MANIFEST.read_text())
+
+
 def schema_errors(validator: Draft7Validator, document: dict) -> list[str]:
     return [error.message for error in validator.iter_errors(document)]
 
@@ -82,8 +114,9 @@ def delivery_problems(manifest: dict) -> list[str]:
     return problems
 
 
-def test_manifest_matches_slacks_schema(validator, manifest):
-    assert schema_errors(validator, manifest) == []
+@pytest.mark.parametrize("path", [MANIFEST, HTTP_MANIFEST], ids=lambda p: p.name)
+def test_manifest_matches_slacks_schema(validator, path):
+    assert schema_errors(validator, yaml.safe_load(path.read_text())) == []
 
 
 @pytest.mark.parametrize(
@@ -139,10 +172,28 @@ def test_http_mode_needs_request_urls_everywhere(validator, manifest):
     assert schema_errors(validator, http) == []
 
 
+def test_the_http_manifest_is_the_socket_mode_one_with_request_urls(manifest, http_manifest):
+    assert delivery_problems(http_manifest) == []
+    expected = copy.deepcopy(manifest)
+    expected["settings"]["socket_mode_enabled"] = False
+    expected["settings"]["interactivity"]["request_url"] = REQUEST_URL
+    expected["settings"]["event_subscriptions"]["request_url"] = REQUEST_URL
+    expected["features"]["slash_commands"][0]["url"] = REQUEST_URL
+    assert http_manifest == expected
+
+
 def test_bot_scopes_are_exactly_what_relay_uses(manifest):
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert len(scopes) == len(set(scopes))
     assert set(scopes) == BOT_SCOPES
+
+
+def test_every_scope_is_needed_by_a_method_relay_calls():
+    calls = methods_relay_calls()
+    assert {"chat.postMessage", "conversations.open", "conversations.history"} <= calls
+    for scope in BOT_SCOPES - {"commands"}:
+        assert NEEDED_BY[scope] & calls, f"{scope} is declared but nothing calls for it"
+    assert not [m for m in calls if m.startswith(("users.", "usergroups."))]  # no users:read
 
 
 def test_commands_shortcuts_and_app_home(manifest):
@@ -169,6 +220,10 @@ def test_display_information(manifest):
     display = manifest["display_information"]
     assert display["name"] == "Relay"
     assert len(display["long_description"]) >= 175
+    # it promises only what works today: no war rooms, swarms, briefings, reviews yet
+    promised = (display["description"] + " " + display["long_description"]).casefold()
+    for unbuilt in ("war room", "war-room", "swarm", "brief", "executive", "review", "inform"):
+        assert unbuilt not in promised
     # the schema spells this rule "regex", which JSON Schema ignores, so check it here
     assert re.fullmatch(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?", display["background_color"])
 
