@@ -1,9 +1,10 @@
-"""`relay`: run (Socket Mode + clock), web, clock, db upgrade/current, playbook check, drill,
-simulator."""
+"""`relay`: Relay, the Slack escalation bot. Settings come from the environment or .env
+(see .env.example); each command's --help says which it reads."""
 
 import argparse
 import os
 import sys
+import textwrap
 
 from app.settings import Settings
 
@@ -16,15 +17,20 @@ def cmd_run(args) -> int:
 
 
 def cmd_web(args) -> int:
-    """Serve HTTP mode under gunicorn, as the Procfile's web process does. The database is
-    checked here first, so a schema that is missing or behind is one line, not a traceback
-    from every worker."""
-    from app.bot import build_relay
+    """Serve HTTP mode under gunicorn, as the Procfile's web process does. Tokens, playbook,
+    database and the bot token (auth.test) are checked here first, so what stops Relay is one
+    line, not a traceback from every worker. gunicorn runs from this Python, so
+    `.venv/bin/relay web` works without the virtualenv on PATH."""
+    from app.bot import build_relay, verify_slack_token
 
     settings = Settings()
-    build_relay(settings, mode="http").sessions.kw["bind"].dispose()
+    relay = build_relay(settings, mode="http")
+    relay.sessions.kw["bind"].dispose()
+    verify_slack_token(relay, settings)
     port = args.port or settings.port
     argv = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "--worker-class",
         "gthread",
@@ -36,32 +42,62 @@ def cmd_web(args) -> int:
         f"0.0.0.0:{port}",
         "app.bot:create_wsgi()",
     ]
-    os.execvp(argv[0], argv)
+    os.execv(argv[0], argv)
 
 
 def cmd_clock(args) -> int:
-    from app.bot import build_relay
+    from app.bot import build_relay, verify_slack_token
     from app.clock import run_clock, tick
     from app.logs import configure_logging
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="clock")
+    verify_slack_token(relay, settings)
     if args.once:
-        tick(relay)  # a database error becomes one line in main()
+        done = tick(relay)  # a database error becomes one line in main()
+        print(
+            f"Clock tick: {plural(done.tickets, 'ticket')} acted on,"
+            f" {plural(done.events, 'event')}, {plural(done.sent, 'Slack call')} sent."
+        )
         return 0
     run_clock(relay, settings.clock_tick_seconds)
     return 0
 
 
-def cmd_db_upgrade(args) -> int:
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def database_url(command: str) -> str | None:
+    """DATABASE_URL, or None after saying in one line what is wrong with it."""
     from app import db
 
     url = Settings().database_url
-    db.upgrade(url)
+    problem = db.url_problem(url)
+    if problem:
+        print(f"relay {command}: {problem}", file=sys.stderr)
+        return None
+    return url
+
+
+def cmd_db_upgrade(args) -> int:
+    from app import db
+
+    url = database_url("db upgrade")
+    if url is None:
+        return 1
     engine = db.make_engine(url)
-    print(f"database upgraded: at revision {db.current_revision(engine)} (head)")
-    engine.dispose()
+    try:
+        before = db.current_revision(engine)
+        db.upgrade(url)
+        after = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        print(f"Database already at {after} (head); nothing to do.")
+    else:
+        print(f"Database upgraded to {after} (was {before or 'empty'}).")
     return 0
 
 
@@ -69,7 +105,10 @@ def cmd_db_current(args) -> int:
     """The schema revision, and whether `relay db upgrade` is needed."""
     from app import db
 
-    engine = db.make_engine(Settings().database_url)
+    url = database_url("db current")
+    if url is None:
+        return 1
+    engine = db.make_engine(url)
     try:
         current = db.current_revision(engine)
         db.check_schema(engine)
@@ -108,6 +147,9 @@ def open_ticket_warnings(path: str) -> list[str]:
     from app.playbook.live import removed_references
 
     skipped = "note: open tickets not checked:"
+    problem = db.url_problem(Settings().database_url)
+    if problem:
+        return [f"{skipped} {problem}"]
     url = make_url(Settings().database_url)
     file = url.database if url.get_backend_name() == "sqlite" else None
     if file and file != ":memory:" and not os.path.exists(file):
@@ -133,45 +175,108 @@ def cmd_drill(args) -> int:
 
 
 def cmd_simulator(args) -> int:
-    from app.simulator.__main__ import main as simulator_main
+    from app.simulator.__main__ import serve
 
-    return simulator_main(args.rest)
+    return serve(args)
+
+
+SLACK = "SLACK_BOT_TOKEN, SLACK_API_URL"
+DATABASE = "DATABASE_URL, DATABASE_POOL_RECYCLE_SECONDS"
+LOGS = "LOG_FORMAT, LOG_LEVEL"
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="relay", description=__doc__)
-    sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="Socket Mode with the clock (single small deployment)").set_defaults(
-        func=cmd_run
+    from app.drills.scenario import SCENARIOS
+    from app.simulator.__main__ import add_arguments as simulator_arguments
+
+    raw = argparse.RawDescriptionHelpFormatter
+    top = argparse.ArgumentParser(prog="relay", description=__doc__, formatter_class=raw)
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, summary, reads, *, into=sub, **kwargs):
+        """A subcommand whose --help says what it does and which settings it reads."""
+        return into.add_parser(
+            name,
+            help=summary,
+            description="\n\n".join(
+                textwrap.fill(part, 88)
+                for part in (f"{summary}.", reads and f"Reads: {reads}.")
+                if part
+            ),
+            formatter_class=raw,
+            **kwargs,
+        )
+
+    command(
+        "run",
+        "Socket Mode, with the clock in the same process (one small deployment, no public URL)",
+        f"SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
+        f" {LOGS}, LISTENER_THREADS, CLOCK_TICK_SECONDS, OUTBOX_LEASE_SECONDS,"
+        " OUTBOX_RETRY_HOURS",
+    ).set_defaults(func=cmd_run)
+    web = command(
+        "web",
+        "HTTP mode: Slack requests at /slack/events and /healthz, under gunicorn on $PORT"
+        " (what the Procfile's web process runs)",
+        f"SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
+        f" {LOGS}, PORT, LISTENER_THREADS, OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS",
     )
-    web = sub.add_parser("web", help="HTTP mode under gunicorn on $PORT")
-    web.add_argument("--port", type=int)
-    web.add_argument("--workers", type=int, default=2)
-    web.add_argument("--threads", type=int, default=16)
+    web.add_argument("--port", type=int, help="port to listen on (default: $PORT, 3000)")
+    web.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    web.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
     web.set_defaults(func=cmd_web)
-    clock = sub.add_parser("clock", help="SLA heartbeat and outbox delivery")
-    clock.add_argument("--once", action="store_true", help="one tick, then exit")
+    clock = command(
+        "clock",
+        "The SLA heartbeat: every CLOCK_TICK_SECONDS act on tickets whose warning, breach or"
+        " handoff is due, and deliver pending Slack calls (the Procfile's clock process)",
+        f"{SLACK}, {DATABASE}, RELAY_PLAYBOOK, {LOGS}, CLOCK_TICK_SECONDS,"
+        " OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS",
+    )
+    clock.add_argument("--once", action="store_true", help="one tick, say what it did, exit")
     clock.set_defaults(func=cmd_clock)
-    database = sub.add_parser("db", help="database schema (Alembic migrations)")
-    dsub = database.add_subparsers(dest="action", required=True)
-    dsub.add_parser("upgrade", help="migrate the schema to the newest revision").set_defaults(
-        func=cmd_db_upgrade
+    database = command("db", "The database schema (Alembic migrations)", "DATABASE_URL")
+    dsub = database.add_subparsers(dest="action", required=True, metavar="ACTION")
+    command(
+        "upgrade",
+        "Migrate the schema to the newest revision (the Procfile's release process)",
+        "DATABASE_URL",
+        into=dsub,
+    ).set_defaults(func=cmd_db_upgrade)
+    command(
+        "current",
+        "Print the schema revision; exit 1 when `relay db upgrade` is due",
+        "DATABASE_URL",
+        into=dsub,
+    ).set_defaults(func=cmd_db_current)
+    playbook = command("playbook", "Playbook tools", "")
+    psub = playbook.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = command(
+        "check",
+        "Validate a playbook file: every error, then warnings about what open tickets name"
+        " that the file removes; exit 1 on errors",
+        "DATABASE_URL (for the open tickets; skipped with a note when there is none)",
+        into=psub,
     )
-    dsub.add_parser("current", help="the schema revision; exit 1 if behind").set_defaults(
-        func=cmd_db_current
-    )
-    playbook = sub.add_parser("playbook", help="playbook tools")
-    psub = playbook.add_subparsers(dest="action", required=True)
-    check = psub.add_parser("check", help="validate a playbook file")
-    check.add_argument("file")
+    check.add_argument("file", help="the playbook YAML file, e.g. playbook.yml")
     check.set_defaults(func=cmd_playbook_check)
-    drill = sub.add_parser("drill", help="run a drill scenario against the simulator")
-    drill.add_argument("scenario", help="a scenario name from app/drills/ or a YAML file")
-    drill.add_argument("--playbook", default=None)
+    shipped = ", ".join(sorted(path.stem for path in SCENARIOS.glob("*.yml")))
+    drill = command(
+        "drill",
+        "Run a drill scenario against the built-in Slack simulator on a scratch SQLite"
+        " database, printing what each person saw; exit 1 when an expectation fails",
+        "nothing: no token or database needed",
+        epilog=f"shipped scenarios: {shipped}",
+    )
+    drill.add_argument("scenario", help="a shipped scenario's name (below) or a YAML file")
+    drill.add_argument("--playbook", default=None, help="playbook file (default: the shipped one)")
     drill.set_defaults(func=cmd_drill)
-    sim = sub.add_parser("simulator", help="run the Slack simulator standalone")
-    sim.add_argument("rest", nargs=argparse.REMAINDER)
-    sim.set_defaults(func=cmd_simulator)
+    sim = command(
+        "simulator",
+        "Run the Slack simulator standalone (as `python -m app.simulator`): prints its API URL"
+        " and bot token for SLACK_API_URL and SLACK_BOT_TOKEN, serves until interrupted",
+        "nothing",
+    )
+    simulator_arguments(sim).set_defaults(func=cmd_simulator)
     return top
 
 
