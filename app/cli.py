@@ -264,7 +264,9 @@ def parser() -> argparse.ArgumentParser:
         "drill",
         "Run a drill scenario against the built-in Slack simulator on a scratch SQLite"
         " database, printing what each person saw; exit 1 when an expectation fails",
-        "nothing: no token or database needed",
+        "no token and no DATABASE_URL (it uses a scratch SQLite database and the simulator's"
+        " token); LISTENER_THREADS, OUTBOX_LEASE_SECONDS and OUTBOX_RETRY_HOURS from the"
+        " environment",
         epilog=f"shipped scenarios: {shipped}",
     )
     drill.add_argument("scenario", help="a shipped scenario's name (below) or a YAML file")

@@ -5,12 +5,14 @@ import json
 import time
 import uuid
 
+import structlog
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from structlog.testing import capture_logs
 
+from app import bot
 from app import db as relay_db
 from app.bot import build_app, wsgi_app
 from app.drills.workspace import seed_workspace
@@ -98,7 +100,10 @@ def post(application, body: bytes, headers: dict):
     return answer["status"]
 
 
-def test_every_refused_request_is_one_info_line_without_its_body(database_url, playbook):
+def test_every_refused_request_is_one_info_line_without_its_body(
+    database_url, playbook, monkeypatch
+):
+    monkeypatch.setattr(bot, "log", structlog.get_logger())  # not one cached by an earlier test
     secret, secret_text = "s3cret", "Sneaky-Unicorn-Body"
     client = WebClient(token="xoxb-1", base_url="http://127.0.0.1:9/")
     app = App(client=client, token_verification_enabled=False, signing_secret=secret)
