@@ -37,7 +37,7 @@ install it to your workspace, then put these in the environment or in .env:
 To see Relay work without a workspace, run: make drill"""
 
 
-STILL_EXAMPLE = """Relay cannot start: {names} still {verb} the example value from .env.example.
+STILL_EXAMPLE = """Relay cannot start: {names} {verb} still the example {value} from .env.example.
 Put the app's real values in .env (see .env.example), or run `make drill` to see Relay work
 without a workspace."""
 
@@ -63,8 +63,9 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         raise StartupError(HOW_TO_GET_TOKENS.format(missing=" and ".join(missing)))
     examples = settings.examples_for(mode)
     if examples:
-        verb = "holds" if len(examples) == 1 else "hold"
-        raise StartupError(STILL_EXAMPLE.format(names=" and ".join(examples), verb=verb))
+        verb, value = ("is", "value") if len(examples) == 1 else ("are", "values")
+        names = " and ".join(examples)
+        raise StartupError(STILL_EXAMPLE.format(names=names, verb=verb, value=value))
     problem = db.url_problem(settings.database_url)
     if problem:
         raise StartupError(f"Relay cannot start: {problem}")

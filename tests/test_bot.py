@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 import time
 import uuid
 
@@ -10,7 +11,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
-from structlog.testing import capture_logs
+from structlog.testing import LogCapture
 
 from app import bot
 from app import db as relay_db
@@ -103,7 +104,9 @@ def post(application, body: bytes, headers: dict):
 def test_every_refused_request_is_one_info_line_without_its_body(
     database_url, playbook, monkeypatch
 ):
-    monkeypatch.setattr(bot, "log", structlog.get_logger())  # not one cached by an earlier test
+    logs = LogCapture()  # at info, whatever level an earlier test configured structlog with
+    info = structlog.make_filtering_bound_logger(logging.INFO)
+    monkeypatch.setattr(bot, "log", structlog.wrap_logger(None, [logs], wrapper_class=info))
     secret, secret_text = "s3cret", "Sneaky-Unicorn-Body"
     client = WebClient(token="xoxb-1", base_url="http://127.0.0.1:9/")
     app = App(client=client, token_verification_enabled=False, signing_secret=secret)
@@ -128,11 +131,10 @@ def test_every_refused_request_is_one_info_line_without_its_body(
         ("timestamp", body, {**signed(body, timestamp=now), "X-Slack-Request-Timestamp": "x"}),
         ("body", malformed, signed(malformed, timestamp=now)),
     ]
-    with capture_logs() as logs:
-        statuses = [post(application, raw, dict(headers)) for _, raw, headers in cases]
+    statuses = [post(application, raw, dict(headers)) for _, raw, headers in cases]
     engine.dispose()
     assert statuses == ["401 Unauthorized"] * 3 + ["400 Bad Request"]
-    assert [(entry["event"], entry["log_level"], entry["why"]) for entry in logs] == [
+    assert [(entry["event"], entry["log_level"], entry["why"]) for entry in logs.entries] == [
         ("request.refused", "info", why) for why, _, _ in cases
     ]
-    assert secret_text not in repr(logs)
+    assert secret_text not in repr(logs.entries)

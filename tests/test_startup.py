@@ -107,8 +107,8 @@ def test_a_copied_env_example_names_the_placeholders(tmp_path):
     ]:
         result = relay(*command, env=env, cwd=tmp_path)
         assert result.returncode != 0
-        assert f"{names} still hold" in result.stderr or f"{names} still holds" in result.stderr
-        assert "the example value from .env.example" in result.stderr
+        verb = "are still the example values" if " and " in names else "is still the example value"
+        assert f"Relay cannot start: {names} {verb} from .env.example." in result.stderr
         assert "Traceback" not in result.stderr and "invalid_auth" not in result.stderr
 
 
