@@ -22,8 +22,10 @@ def cmd_web(args) -> int:
     line, not a traceback from every worker. gunicorn runs from this Python, so
     `.venv/bin/relay web` works without the virtualenv on PATH."""
     from app.bot import build_relay, verify_slack_token
+    from app.logs import configure_logging
 
     settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="http")
     relay.sessions.kw["bind"].dispose()
     verify_slack_token(relay, settings)

@@ -2,8 +2,10 @@
 one line (or one message) naming the fix, once; gunicorn stops for good instead of
 rebooting workers that fail the same way."""
 
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,3 +220,34 @@ def test_relay_simulator_serves_and_prints_what_to_point_relay_at(tmp_path):
     finally:
         kill_group(proc)
     assert first.strip() == f"api_url=http://127.0.0.1:{port}/api/"
+
+
+def test_clock_once_counts_what_it_acted_on(tmp_path):
+    """A Sev1 (24x7) opened two hours ago: its response breach is due, one tick acts on it."""
+    from app import changes
+    from app.db import make_engine, make_sessionmaker
+    from app.drills.workspace import seed_workspace
+    from app.playbook import load_playbook
+    from tests.sla.test_escalation import open_sev3
+
+    url, playbook = f"sqlite:///{tmp_path}/relay.db", load_playbook(ROOT / "playbook.yml")
+    upgrade(url)
+    engine = make_engine(url)
+    opened = datetime.now(UTC) - timedelta(hours=2)
+    with make_sessionmaker(engine)() as db, db.begin():
+        ticket = open_sev3(db, playbook, now=opened, title="Checkout outage", impact="all users")
+        assert ticket.severity == 1
+        changes.record_opening(db, playbook, ticket, now=opened)
+    engine.dispose()
+    with SlackSimulator(signing_secret="s") as sim:
+        seed_workspace(sim, playbook)  # the queue channel and the people the notices go to
+        env = env_for(tmp_path, SLACK_API_URL=sim.api_url, SLACK_BOT_TOKEN=sim.bot_token)
+        result = relay("clock", "--once", env=env | {"LOG_LEVEL": "warning"})
+        sim.settle()
+        calls = [call for call in sim.calls if call.method != "auth.test"]
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        r"Clock tick: 1 ticket acted on, [1-9]\d* events?, [1-9]\d* Slack calls? sent\.\n",
+        result.stdout,
+    ), result.stdout
+    assert calls
