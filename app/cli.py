@@ -1,5 +1,6 @@
-"""`relay`: Relay, the Slack escalation bot. Settings come from the environment or .env
-(see .env.example); each command's --help says which it reads."""
+"""`relay`: run (Socket Mode + clock), web, clock, db upgrade/current, playbook check, drill,
+simulator. Settings come from the environment or .env (see .env.example); each command's
+--help says what it does and which settings it reads."""
 
 import argparse
 import os
@@ -185,102 +186,126 @@ def cmd_simulator(args) -> int:
 SLACK = "SLACK_BOT_TOKEN, SLACK_API_URL"
 DATABASE = "DATABASE_URL, DATABASE_POOL_RECYCLE_SECONDS"
 LOGS = "LOG_FORMAT, LOG_LEVEL"
+OUTBOX = "OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS"
+
+
+def described(what: str, reads: str = "", **kwargs) -> dict:
+    """add_parser() arguments for a --help that says what the command does and which
+    settings (environment or .env) it reads."""
+    parts = [what] + ([f"Reads: {reads}."] if reads else [])
+    text = "\n\n".join(textwrap.fill(part, 88) for part in parts)
+    return {"description": text, "formatter_class": argparse.RawDescriptionHelpFormatter, **kwargs}
+
+
+def shipped_scenarios() -> str:
+    from app.drills.scenario import SCENARIOS
+
+    return ", ".join(sorted(path.stem for path in SCENARIOS.glob("*.yml")))
 
 
 def parser() -> argparse.ArgumentParser:
-    from app.drills.scenario import SCENARIOS
     from app.simulator.__main__ import add_arguments as simulator_arguments
 
-    raw = argparse.RawDescriptionHelpFormatter
-    top = argparse.ArgumentParser(prog="relay", description=__doc__, formatter_class=raw)
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def command(name, summary, reads, *, into=sub, **kwargs):
-        """A subcommand whose --help says what it does and which settings it reads."""
-        return into.add_parser(
-            name,
-            help=summary,
-            description="\n\n".join(
-                textwrap.fill(part, 88)
-                for part in (f"{summary}.", reads and f"Reads: {reads}.")
-                if part
-            ),
-            formatter_class=raw,
-            **kwargs,
-        )
-
-    command(
+    top = argparse.ArgumentParser(prog="relay", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser(
         "run",
-        "Socket Mode, with the clock in the same process (one small deployment, no public URL)",
-        f"SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
-        f" {LOGS}, LISTENER_THREADS, CLOCK_TICK_SECONDS, OUTBOX_LEASE_SECONDS,"
-        " OUTBOX_RETRY_HOURS",
+        help="Socket Mode with the clock (single small deployment)",
+        **described(
+            "Serve Slack over Socket Mode, with the clock in the same process: one small"
+            " deployment, no public URL needed.",
+            f"SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
+            f" {LOGS}, LISTENER_THREADS, CLOCK_TICK_SECONDS, {OUTBOX}",
+        ),
     ).set_defaults(func=cmd_run)
-    web = command(
+    web = sub.add_parser(
         "web",
-        "HTTP mode: Slack requests at /slack/events and /healthz, under gunicorn on $PORT"
-        " (what the Procfile's web process runs)",
-        f"SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
-        f" {LOGS}, PORT, LISTENER_THREADS, OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS",
+        help="HTTP mode under gunicorn on $PORT",
+        **described(
+            "Serve Slack over HTTP (/slack/events, and /healthz) under gunicorn, as the"
+            " Procfile's web process does. Tokens, playbook, database and the bot token"
+            " (auth.test) are checked first: what stops Relay is one message.",
+            f"SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, {DATABASE},"
+            f" RELAY_PLAYBOOK, {LOGS}, PORT, LISTENER_THREADS, {OUTBOX}",
+        ),
     )
     web.add_argument("--port", type=int, help="port to listen on (default: $PORT, 3000)")
     web.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     web.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
     web.set_defaults(func=cmd_web)
-    clock = command(
+    clock = sub.add_parser(
         "clock",
-        "The SLA heartbeat: every CLOCK_TICK_SECONDS act on tickets whose warning, breach or"
-        " handoff is due, and deliver pending Slack calls (the Procfile's clock process)",
-        f"{SLACK}, {DATABASE}, RELAY_PLAYBOOK, {LOGS}, CLOCK_TICK_SECONDS,"
-        " OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS",
+        help="SLA heartbeat and outbox delivery",
+        **described(
+            "The SLA heartbeat (the Procfile's clock process): every CLOCK_TICK_SECONDS, act"
+            " on the tickets whose warning, breach or handoff is due, and deliver the Slack"
+            " calls still pending.",
+            f"{SLACK}, {DATABASE}, RELAY_PLAYBOOK, {LOGS}, CLOCK_TICK_SECONDS, {OUTBOX}",
+        ),
     )
     clock.add_argument("--once", action="store_true", help="one tick, say what it did, exit")
     clock.set_defaults(func=cmd_clock)
-    database = command("db", "The database schema (Alembic migrations)", "DATABASE_URL")
-    dsub = database.add_subparsers(dest="action", required=True, metavar="ACTION")
-    command(
+    database = sub.add_parser(
+        "db",
+        help="database schema (Alembic migrations)",
+        **described("The database schema (Alembic migrations).", "DATABASE_URL"),
+    )
+    dsub = database.add_subparsers(dest="action", required=True)
+    dsub.add_parser(
         "upgrade",
-        "Migrate the schema to the newest revision (the Procfile's release process)",
-        "DATABASE_URL",
-        into=dsub,
+        help="migrate the schema to the newest revision",
+        **described(
+            "Migrate the schema to the newest revision and say from which (the Procfile's"
+            " release process).",
+            "DATABASE_URL",
+        ),
     ).set_defaults(func=cmd_db_upgrade)
-    command(
+    dsub.add_parser(
         "current",
-        "Print the schema revision; exit 1 when `relay db upgrade` is due",
-        "DATABASE_URL",
-        into=dsub,
+        help="the schema revision; exit 1 if behind",
+        **described(
+            "Print the schema revision; exit 1 when `relay db upgrade` is due.", "DATABASE_URL"
+        ),
     ).set_defaults(func=cmd_db_current)
-    playbook = command("playbook", "Playbook tools", "")
-    psub = playbook.add_subparsers(dest="action", required=True, metavar="ACTION")
-    check = command(
+    playbook = sub.add_parser("playbook", help="playbook tools", **described("Playbook tools."))
+    psub = playbook.add_subparsers(dest="action", required=True)
+    check = psub.add_parser(
         "check",
-        "Validate a playbook file: every error, then warnings about what open tickets name"
-        " that the file removes; exit 1 on errors",
-        "DATABASE_URL (for the open tickets; skipped with a note when there is none)",
-        into=psub,
+        help="validate a playbook file",
+        **described(
+            "Validate a playbook file: every error (exit 1), then warnings about what open"
+            " tickets name that the file removes.",
+            "DATABASE_URL, for the open tickets (skipped, with a note, when there is none)",
+        ),
     )
     check.add_argument("file", help="the playbook YAML file, e.g. playbook.yml")
     check.set_defaults(func=cmd_playbook_check)
-    shipped = ", ".join(sorted(path.stem for path in SCENARIOS.glob("*.yml")))
-    drill = command(
+    drill = sub.add_parser(
         "drill",
-        "Run a drill scenario against the built-in Slack simulator on a scratch SQLite"
-        " database, printing what each person saw; exit 1 when an expectation fails",
-        "no token and no DATABASE_URL (it uses a scratch SQLite database and the simulator's"
-        " token); LISTENER_THREADS, OUTBOX_LEASE_SECONDS and OUTBOX_RETRY_HOURS from the"
-        " environment",
-        epilog=f"shipped scenarios: {shipped}",
+        help="run a drill scenario against the simulator",
+        **described(
+            "Run a drill scenario against the built-in Slack simulator on a scratch SQLite"
+            " database, printing what each person saw; exit 1 when an expectation fails.",
+            "no token and no DATABASE_URL (a scratch SQLite database and the simulator's"
+            f" token); LISTENER_THREADS and {OUTBOX} from the environment",
+            epilog=f"shipped scenarios: {shipped_scenarios()}",
+        ),
     )
     drill.add_argument("scenario", help="a shipped scenario's name (below) or a YAML file")
     drill.add_argument("--playbook", default=None, help="playbook file (default: the shipped one)")
     drill.set_defaults(func=cmd_drill)
-    sim = command(
+    sim = sub.add_parser(
         "simulator",
-        "Run the Slack simulator standalone (as `python -m app.simulator`): prints its API URL"
-        " and bot token for SLACK_API_URL and SLACK_BOT_TOKEN, serves until interrupted",
-        "nothing",
+        help="run the Slack simulator standalone",
+        **described(
+            "Run the Slack simulator standalone, as `python -m app.simulator`: it prints its"
+            " API URL and bot token (for SLACK_API_URL and SLACK_BOT_TOKEN), then serves until"
+            " interrupted.",
+            "nothing",
+        ),
     )
-    simulator_arguments(sim).set_defaults(func=cmd_simulator)
+    simulator_arguments(sim)
+    sim.set_defaults(func=cmd_simulator)
     return top
 
 
