@@ -2,6 +2,8 @@
 
 import io
 import json
+import logging
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +15,7 @@ from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context, parse_body
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,6 +37,15 @@ install it to your workspace, then put these in the environment or in .env:
 To see Relay work without a workspace, run: make drill"""
 
 
+STILL_EXAMPLE = """Relay cannot start: {names} {verb} still the example {value} from .env.example.
+Put the app's real values in .env (see .env.example), or run `make drill` to see Relay work
+without a workspace."""
+
+# auth.test answers that mean the token itself is wrong, not that Slack is away.
+REFUSED_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+WORKER_BOOT_ERROR = 3  # gunicorn: a worker exiting with this halts the arbiter for good
+
+
 class StartupError(SystemExit):
     """Relay refuses to start; the message says why and what to do."""
 
@@ -49,6 +61,14 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
     missing = settings.missing_for(mode)
     if missing:
         raise StartupError(HOW_TO_GET_TOKENS.format(missing=" and ".join(missing)))
+    examples = settings.examples_for(mode)
+    if examples:
+        verb, value = ("is", "value") if len(examples) == 1 else ("are", "values")
+        names = " and ".join(examples)
+        raise StartupError(STILL_EXAMPLE.format(names=names, verb=verb, value=value))
+    problem = db.url_problem(settings.database_url)
+    if problem:
+        raise StartupError(f"Relay cannot start: {problem}")
     try:
         playbook = load_playbook(settings.relay_playbook)
     except PlaybookError as exc:
@@ -72,6 +92,36 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
     )
 
 
+def verify_slack_token(relay: Relay, settings: Settings) -> None:
+    """One auth.test against SLACK_API_URL: a token Slack refuses is one line, not Bolt's
+    traceback. Slack being unreachable is no reason to refuse (it is logged; Bolt and the
+    outbox find out again). Raises StartupError."""
+    try:
+        relay.client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if exc.response is not None else None
+        if error in REFUSED_TOKEN:
+            raise StartupError(
+                f"Relay cannot start: Slack answered {error} to auth.test at"
+                f" {settings.slack_api_url}: SLACK_BOT_TOKEN is not a valid bot token there"
+                ' (copy the "Bot User OAuth Token" from OAuth & Permissions again)'
+            ) from None
+        log.warning("slack.auth_test_failed", error=error)
+    except Exception as exc:  # noqa: BLE001 - Slack away at start-up: try again later
+        log.warning("slack.unreachable", error=type(exc).__name__, api_url=settings.slack_api_url)
+
+
+class _SameTokenTwice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and warns that the client we
+    pass (same token, our base URL and retry policy) wins. It is the point, not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_same_token_twice = _SameTokenTwice()
+
+
 def prepare_database(engine, url: str) -> None:
     """SQLite (embedded) is migrated on start; PostgreSQL must already be at the newest
     migration (`relay db upgrade`). A PostgreSQL server that is away right now is no reason
@@ -93,6 +143,7 @@ def prepare_database(engine, url: str) -> None:
 def build_app(
     relay: Relay, settings: Settings, *, signing_secret: str | None = None, executor=None
 ) -> App:
+    logging.getLogger("slack_bolt.App").addFilter(_same_token_twice)  # added once: same object
     app = App(
         client=relay.client,
         signing_secret=signing_secret,
@@ -118,10 +169,17 @@ def build_app(
 
 
 def create_wsgi(settings: Settings | None = None):
-    """The `web` process: gunicorn 'app.bot:create_wsgi()'."""
+    """The `web` process: gunicorn 'app.bot:create_wsgi()'. When Relay cannot start, the
+    worker says why and exits with gunicorn's WORKER_BOOT_ERROR, so gunicorn stops for good
+    instead of booting workers that fail the same way forever."""
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
-    relay = build_relay(settings, mode="http")
+    try:
+        relay = build_relay(settings, mode="http")
+        verify_slack_token(relay, settings)
+    except StartupError as refused:
+        print(refused.code, file=sys.stderr, flush=True)
+        sys.exit(WORKER_BOOT_ERROR)
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
@@ -134,7 +192,8 @@ def _answer(start_response, status: str, body: bytes = b""):
 
 
 def _refused(start_response, environ, status: str, why: str):
-    log.warning("request.refused", why=why, status=status[:3], path=environ.get("PATH_INFO"))
+    """One info line per refused request: why, never the body or its headers' values."""
+    log.info("request.refused", why=why, status=status[:3], path=environ.get("PATH_INFO"))
     if status.startswith("401"):
         return _answer(start_response, status, b'{"error": "invalid request"}')
     return _answer(start_response, status, b'{"ok": false, "error": "bad_request"}')
@@ -163,6 +222,8 @@ def wsgi_app(app: App, relay: Relay, *, signing_secret: str | None = None):
         signature = environ.get("HTTP_X_SLACK_SIGNATURE", "")
         if not timestamp.isascii() or not timestamp.isdigit():
             return _refused(start_response, environ, "401 Unauthorized", "timestamp")
+        if abs(verifier.clock.now() - int(timestamp)) > 60 * 5:
+            return _refused(start_response, environ, "401 Unauthorized", "stale_timestamp")
         if not verifier.is_valid(body, timestamp, signature):
             return _refused(start_response, environ, "401 Unauthorized", "signature")
         try:
@@ -210,6 +271,7 @@ def run_socket_mode(settings: Settings) -> None:
 
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="socket")
+    verify_slack_token(relay, settings)
     app = build_app(relay, settings)
     scheduler = start_background_clock(relay, settings.clock_tick_seconds)
     try:

@@ -1,10 +1,13 @@
 """`relay`: run (Socket Mode + clock), web, clock, db upgrade/current, playbook check, drill,
-simulator."""
+simulator. Settings come from the environment or .env (see .env.example); each command's
+--help says what it does and which settings it reads."""
 
 import argparse
 import os
 import sys
+import textwrap
 
+from app.cli_db import cmd_db_current, cmd_db_upgrade, cmd_playbook_check
 from app.settings import Settings
 
 
@@ -16,15 +19,22 @@ def cmd_run(args) -> int:
 
 
 def cmd_web(args) -> int:
-    """Serve HTTP mode under gunicorn, as the Procfile's web process does. The database is
-    checked here first, so a schema that is missing or behind is one line, not a traceback
-    from every worker."""
-    from app.bot import build_relay
+    """Serve HTTP mode under gunicorn, as the Procfile's web process does. Tokens, playbook,
+    database and the bot token (auth.test) are checked here first, so what stops Relay is one
+    line, not a traceback from every worker. gunicorn runs from this Python, so
+    `.venv/bin/relay web` works without the virtualenv on PATH."""
+    from app.bot import build_relay, verify_slack_token
+    from app.logs import configure_logging
 
     settings = Settings()
-    build_relay(settings, mode="http").sessions.kw["bind"].dispose()
+    configure_logging(settings.log_format, settings.log_level)
+    relay = build_relay(settings, mode="http")
+    relay.sessions.kw["bind"].dispose()
+    verify_slack_token(relay, settings)
     port = args.port or settings.port
     argv = [
+        sys.executable,
+        "-m",
         "gunicorn",
         "--worker-class",
         "gthread",
@@ -36,94 +46,31 @@ def cmd_web(args) -> int:
         f"0.0.0.0:{port}",
         "app.bot:create_wsgi()",
     ]
-    os.execvp(argv[0], argv)
+    os.execv(argv[0], argv)
 
 
 def cmd_clock(args) -> int:
-    from app.bot import build_relay
+    from app.bot import build_relay, verify_slack_token
     from app.clock import run_clock, tick
     from app.logs import configure_logging
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="clock")
+    verify_slack_token(relay, settings)
     if args.once:
-        tick(relay)  # a database error becomes one line in main()
+        done = tick(relay)  # a database error becomes one line in main()
+        print(
+            f"Clock tick: {plural(done.tickets, 'ticket')} acted on,"
+            f" {plural(done.events, 'event')}, {plural(done.sent, 'Slack call')} sent."
+        )
         return 0
     run_clock(relay, settings.clock_tick_seconds)
     return 0
 
 
-def cmd_db_upgrade(args) -> int:
-    from app import db
-
-    url = Settings().database_url
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    print(f"database upgraded: at revision {db.current_revision(engine)} (head)")
-    engine.dispose()
-    return 0
-
-
-def cmd_db_current(args) -> int:
-    """The schema revision, and whether `relay db upgrade` is needed."""
-    from app import db
-
-    engine = db.make_engine(Settings().database_url)
-    try:
-        current = db.current_revision(engine)
-        db.check_schema(engine)
-    except db.SchemaProblem as problem:
-        print(f"{current or 'none'}: {problem}")
-        return 1
-    finally:
-        engine.dispose()
-    print(f"{current} (head)")
-    return 0
-
-
-def cmd_playbook_check(args) -> int:
-    """Errors fail the check; what open tickets name that the file removes only warns."""
-    from app.playbook import check_playbook
-
-    errors = check_playbook(args.file)
-    for error in errors:
-        print(f"{args.file}: {error}")
-    if errors:
-        return 1
-    for warning in open_ticket_warnings(args.file):
-        print(f"{args.file}: {warning}")
-    print(f"{args.file}: OK")
-    return 0
-
-
-def open_ticket_warnings(path: str) -> list[str]:
-    """Warnings about open tickets (in DATABASE_URL) naming people, groups, customers or
-    teams the playbook at `path` removes; or a note saying why they were not checked."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from app import db
-    from app.playbook import load_playbook
-    from app.playbook.live import removed_references
-
-    skipped = "note: open tickets not checked:"
-    url = make_url(Settings().database_url)
-    file = url.database if url.get_backend_name() == "sqlite" else None
-    if file and file != ":memory:" and not os.path.exists(file):
-        return [f"{skipped} there is no database file {file} (DATABASE_URL)"]
-    engine = db.make_engine(url.render_as_string(hide_password=False))
-    try:
-        db.check_schema(engine)
-        with db.make_sessionmaker(engine)() as session:
-            found = removed_references(session, load_playbook(path))
-    except db.SchemaProblem as problem:
-        return [f"{skipped} {problem}"]
-    except SQLAlchemyError as error:
-        return [f"{skipped} the database is not reachable ({db.unreachable_reason(error)})"]
-    finally:
-        engine.dispose()
-    return [f"warning: {warning}" for warning in found]
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def cmd_drill(args) -> int:
@@ -139,47 +86,145 @@ def cmd_try(args) -> int:
 
 
 def cmd_simulator(args) -> int:
-    from app.simulator.__main__ import main as simulator_main
+    from app.simulator.__main__ import serve
 
-    return simulator_main(args.rest)
+    return serve(args)
+
+
+SLACK = "SLACK_BOT_TOKEN, SLACK_API_URL"
+DATABASE = "DATABASE_URL, DATABASE_POOL_RECYCLE_SECONDS"
+LOGS = "LOG_FORMAT, LOG_LEVEL"
+OUTBOX = "OUTBOX_LEASE_SECONDS, OUTBOX_RETRY_HOURS"
+
+
+def described(what: str, reads: str = "", **kwargs) -> dict:
+    """add_parser() arguments for a --help that says what the command does and which
+    settings (environment or .env) it reads."""
+    parts = [what] + ([f"Reads: {reads}."] if reads else [])
+    text = "\n\n".join(textwrap.fill(part, 88) for part in parts)
+    return {"description": text, "formatter_class": argparse.RawDescriptionHelpFormatter, **kwargs}
+
+
+def shipped_scenarios() -> str:
+    from app.drills.scenario import SCENARIOS
+
+    return ", ".join(sorted(path.stem for path in SCENARIOS.glob("*.yml")))
 
 
 def parser() -> argparse.ArgumentParser:
+    from app.simulator.__main__ import add_arguments as simulator_arguments
+
     top = argparse.ArgumentParser(prog="relay", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="Socket Mode with the clock (single small deployment)").set_defaults(
-        func=cmd_run
+    sub.add_parser(
+        "run",
+        help="Socket Mode with the clock (single small deployment)",
+        **described(
+            "Serve Slack over Socket Mode, with the clock in the same process: one small"
+            " deployment, no public URL needed.",
+            f"SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_API_URL, {DATABASE}, RELAY_PLAYBOOK,"
+            f" {LOGS}, LISTENER_THREADS, CLOCK_TICK_SECONDS, {OUTBOX}",
+        ),
+    ).set_defaults(func=cmd_run)
+    web = sub.add_parser(
+        "web",
+        help="HTTP mode under gunicorn on $PORT",
+        **described(
+            "Serve Slack over HTTP (/slack/events, and /healthz) under gunicorn, as the"
+            " Procfile's web process does. Tokens, playbook, database and the bot token"
+            " (auth.test) are checked first: what stops Relay is one message.",
+            f"SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_API_URL, {DATABASE},"
+            f" RELAY_PLAYBOOK, {LOGS}, PORT, LISTENER_THREADS, {OUTBOX}",
+        ),
     )
-    web = sub.add_parser("web", help="HTTP mode under gunicorn on $PORT")
-    web.add_argument("--port", type=int)
-    web.add_argument("--workers", type=int, default=2)
-    web.add_argument("--threads", type=int, default=16)
+    web.add_argument("--port", type=int, help="port to listen on (default: $PORT, 3000)")
+    web.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    web.add_argument("--threads", type=int, default=16, help="gunicorn threads per worker")
     web.set_defaults(func=cmd_web)
-    clock = sub.add_parser("clock", help="SLA heartbeat and outbox delivery")
-    clock.add_argument("--once", action="store_true", help="one tick, then exit")
+    clock = sub.add_parser(
+        "clock",
+        help="SLA heartbeat and outbox delivery",
+        **described(
+            "The SLA heartbeat (the Procfile's clock process): every CLOCK_TICK_SECONDS, act"
+            " on the tickets whose warning, breach or handoff is due, and deliver the Slack"
+            " calls still pending.",
+            f"{SLACK}, {DATABASE}, RELAY_PLAYBOOK, {LOGS}, CLOCK_TICK_SECONDS, {OUTBOX}",
+        ),
+    )
+    clock.add_argument("--once", action="store_true", help="one tick, say what it did, exit")
     clock.set_defaults(func=cmd_clock)
-    database = sub.add_parser("db", help="database schema (Alembic migrations)")
+    database = sub.add_parser(
+        "db",
+        help="database schema (Alembic migrations)",
+        **described("The database schema (Alembic migrations).", "DATABASE_URL"),
+    )
     dsub = database.add_subparsers(dest="action", required=True)
-    dsub.add_parser("upgrade", help="migrate the schema to the newest revision").set_defaults(
-        func=cmd_db_upgrade
-    )
-    dsub.add_parser("current", help="the schema revision; exit 1 if behind").set_defaults(
-        func=cmd_db_current
-    )
-    playbook = sub.add_parser("playbook", help="playbook tools")
+    dsub.add_parser(
+        "upgrade",
+        help="migrate the schema to the newest revision",
+        **described(
+            "Migrate the schema to the newest revision and say from which (the Procfile's"
+            " release process).",
+            "DATABASE_URL",
+        ),
+    ).set_defaults(func=cmd_db_upgrade)
+    dsub.add_parser(
+        "current",
+        help="the schema revision; exit 1 if behind",
+        **described(
+            "Print the schema revision; exit 1 when `relay db upgrade` is due.", "DATABASE_URL"
+        ),
+    ).set_defaults(func=cmd_db_current)
+    playbook = sub.add_parser("playbook", help="playbook tools", **described("Playbook tools."))
     psub = playbook.add_subparsers(dest="action", required=True)
-    check = psub.add_parser("check", help="validate a playbook file")
-    check.add_argument("file")
+    check = psub.add_parser(
+        "check",
+        help="validate a playbook file",
+        **described(
+            "Validate a playbook file: every error (exit 1), then warnings about what open"
+            " tickets name that the file removes.",
+            "DATABASE_URL, for the open tickets (skipped, with a note, when there is none)",
+        ),
+    )
+    check.add_argument("file", help="the playbook YAML file, e.g. playbook.yml")
     check.set_defaults(func=cmd_playbook_check)
-    drill = sub.add_parser("drill", help="run a drill scenario against the simulator")
-    drill.add_argument("scenario", help="a scenario name from app/drills/ or a YAML file")
-    drill.add_argument("--playbook", default=None)
+    drill = sub.add_parser(
+        "drill",
+        help="run a drill scenario against the simulator",
+        **described(
+            "Run a drill scenario against the built-in Slack simulator on a scratch SQLite"
+            " database, printing what each person saw; exit 1 when an expectation fails.",
+            "no token and no DATABASE_URL (a scratch SQLite database and the simulator's"
+            f" token); LISTENER_THREADS and {OUTBOX} from the environment",
+            epilog=f"shipped scenarios: {shipped_scenarios()}",
+        ),
+    )
+    drill.add_argument("scenario", help="a shipped scenario's name (below) or a YAML file")
+    drill.add_argument("--playbook", default=None, help="playbook file (default: the shipped one)")
     drill.set_defaults(func=cmd_drill)
-    try_it = sub.add_parser("try", help="click through Relay locally: no Slack workspace needed")
-    try_it.add_argument("--playbook", default=None)
+    try_it = sub.add_parser(
+        "try",
+        help="click through Relay locally: no Slack workspace needed",
+        **described(
+            "Click through Relay without a Slack workspace: a small prompt where you type"
+            " `/esc ...`, fill and submit forms, press buttons and let time pass, and see what"
+            " each person sees. Runs on the built-in simulator and a throw-away SQLite database.",
+            "nothing (the playbook given, or playbook.yml)",
+        ),
+    )
+    try_it.add_argument("--playbook", default=None, help="a playbook file (default playbook.yml)")
     try_it.set_defaults(func=cmd_try)
-    sim = sub.add_parser("simulator", help="run the Slack simulator standalone")
-    sim.add_argument("rest", nargs=argparse.REMAINDER)
+    sim = sub.add_parser(
+        "simulator",
+        help="run the Slack simulator standalone",
+        **described(
+            "Run the Slack simulator standalone, as `python -m app.simulator`: it prints its"
+            " API URL and bot token (for SLACK_API_URL and SLACK_BOT_TOKEN), then serves until"
+            " interrupted.",
+            "nothing",
+        ),
+    )
+    simulator_arguments(sim)
     sim.set_defaults(func=cmd_simulator)
     return top
 

@@ -38,6 +38,31 @@ def unreachable_reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
+URL_EXAMPLES = "sqlite:///relay.db or postgresql+psycopg://USER:PASSWORD@HOST:5432/NAME"
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with DATABASE_URL before anything connects, with the fix; None when
+    nothing is. The URL itself is never repeated: it may hold a password."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(psycopg_url(url))
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return f"DATABASE_URL is not a database URL: set it to {URL_EXAMPLES}"
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        return f"DATABASE_URL names a {backend} database; Relay runs on {URL_EXAMPLES}"
+    if backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            return (
+                f"DATABASE_URL names the SQLite file {parsed.database}, but the folder {folder}"
+                f" does not exist: create it (mkdir -p {folder}) or change DATABASE_URL"
+            )
+    return None
+
+
 def make_engine(url: str, *, pool_size: int = 10, pool_recycle: int = 1800, **kwargs) -> Engine:
     """Statement parameters (message text, titles) never appear in errors: hide_parameters."""
     url = psycopg_url(url)

@@ -4,6 +4,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+# The placeholders .env.example ships with: a copied, unedited .env is named, not sent to Slack.
+EXAMPLE_VALUES = {
+    "SLACK_BOT_TOKEN": "xoxb-...",
+    "SLACK_SIGNING_SECRET": "...",
+    "SLACK_APP_TOKEN": "xapp-...",
+}
 
 
 def psycopg_url(url: str) -> str:
@@ -37,11 +43,24 @@ class Settings(BaseSettings):
     def _psycopg_url(cls, url: str) -> str:
         return psycopg_url(url)
 
-    def missing_for(self, mode: str) -> list[str]:
-        """Environment variables that `mode` ("http", "socket" or "clock") still needs."""
+    def _needed_for(self, mode: str) -> dict[str, SecretStr | None]:
         needed = {"SLACK_BOT_TOKEN": self.slack_bot_token}
         if mode == "http":
             needed["SLACK_SIGNING_SECRET"] = self.slack_signing_secret
         elif mode == "socket":
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
+        return needed
+
+    def missing_for(self, mode: str) -> list[str]:
+        """Environment variables that `mode` ("http", "socket" or "clock") still needs."""
+        needed = self._needed_for(mode)
         return [name for name, value in needed.items() if not value or not value.get_secret_value()]
+
+    def examples_for(self, mode: str) -> list[str]:
+        """Variables that `mode` needs which still hold .env.example's placeholder."""
+        needed = self._needed_for(mode)
+        return [
+            name
+            for name, value in needed.items()
+            if value and value.get_secret_value().strip() == EXAMPLE_VALUES[name]
+        ]

@@ -2,12 +2,18 @@
 
 import io
 import json
+import logging
+import time
 import uuid
 
+import structlog
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+from structlog.testing import LogCapture
 
+from app import bot
 from app import db as relay_db
 from app.bot import build_app, wsgi_app
 from app.drills.workspace import seed_workspace
@@ -72,3 +78,63 @@ def test_socket_mode_handles_a_redelivered_event_once(database_url, playbook):
         sim.settle()
         engine.dispose()
         assert len(publishes()) == 1
+
+
+# -- refused requests: one info line each, saying why, never the body ----------------------
+
+
+def post(application, body: bytes, headers: dict):
+    answer = {}
+
+    def start_response(status, _headers):
+        answer["status"] = status
+
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/slack/events",
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": headers.pop("Content-Type"),
+        "wsgi.input": io.BytesIO(body),
+        **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
+    }
+    b"".join(application(environ, start_response))
+    return answer["status"]
+
+
+def test_every_refused_request_is_one_info_line_without_its_body(
+    database_url, playbook, monkeypatch
+):
+    logs = LogCapture()  # at info, whatever level an earlier test configured structlog with
+    info = structlog.make_filtering_bound_logger(logging.INFO)
+    monkeypatch.setattr(bot, "log", structlog.wrap_logger(None, [logs], wrapper_class=info))
+    secret, secret_text = "s3cret", "Sneaky-Unicorn-Body"
+    client = WebClient(token="xoxb-1", base_url="http://127.0.0.1:9/")
+    app = App(client=client, token_verification_enabled=False, signing_secret=secret)
+    engine = relay_db.make_engine(database_url)
+    relay = Relay(playbook, relay_db.make_sessionmaker(engine), client)
+    application = wsgi_app(app, relay, signing_secret=secret)
+    form = "application/x-www-form-urlencoded"
+    body = f"command=/esc&text=new {secret_text}".encode()
+
+    def signed(body: bytes, *, timestamp: int, key: str = secret):
+        signature = SignatureVerifier(key).generate_signature(timestamp=str(timestamp), body=body)
+        return {
+            "Content-Type": form,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": signature,
+        }
+
+    now, malformed = int(time.time()), b"payload=%5B" + secret_text.encode()
+    cases = [
+        ("signature", body, signed(body, timestamp=now, key="wrong")),
+        ("stale_timestamp", body, signed(body, timestamp=now - 301)),
+        ("timestamp", body, {**signed(body, timestamp=now), "X-Slack-Request-Timestamp": "x"}),
+        ("body", malformed, signed(malformed, timestamp=now)),
+    ]
+    statuses = [post(application, raw, dict(headers)) for _, raw, headers in cases]
+    engine.dispose()
+    assert statuses == ["401 Unauthorized"] * 3 + ["400 Bad Request"]
+    assert [(entry["event"], entry["log_level"], entry["why"]) for entry in logs.entries] == [
+        ("request.refused", "info", why) for why, _, _ in cases
+    ]
+    assert secret_text not in repr(logs.entries)

@@ -106,7 +106,9 @@ def test_db_current_and_db_upgrade(tmp_path):
     assert empty.stdout.startswith("none: ") and "relay db upgrade" in empty.stdout
     upgraded = run_relay("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert f"at revision {head_revision()}" in upgraded.stdout
+    assert upgraded.stdout == f"Database upgraded to {head_revision()} (was empty).\n"
+    again = run_relay("db", "upgrade", env=env)
+    assert again.stdout == f"Database already at {head_revision()} (head); nothing to do.\n"
     current = run_relay("db", "current", env=env)
     assert (current.returncode, current.stdout.strip()) == (0, f"{head_revision()} (head)")
 
@@ -191,3 +193,11 @@ def test_playbook_check_says_when_it_could_not_look_at_open_tickets(tmp_path):
     assert "note: open tickets not checked: there is no database file" in result.stdout
     assert result.stdout.strip().endswith(": OK")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_db_upgrade_says_which_revision_it_came_from(tmp_path):
+    url = f"sqlite:///{tmp_path}/relay.db"
+    upgrade(url, "0003")
+    result = run_relay("db", "upgrade", env=relay_env(tmp_path, url))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == f"Database upgraded to {head_revision()} (was 0003).\n"

@@ -1,6 +1,9 @@
 """Run the simulator standalone:
 
 python -m app.simulator --port 3001 --signing-secret X --request-url URL
+
+It prints its API URL and bot token (for SLACK_API_URL and SLACK_BOT_TOKEN) and the ids of
+the users and channels it made, then serves until interrupted.
 """
 
 from __future__ import annotations
@@ -11,16 +14,22 @@ import time
 from app.simulator import SlackSimulator
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m app.simulator", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=3001)
-    parser.add_argument("--signing-secret", default="sim-signing-secret")
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options, shared with `relay simulator`."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=3001, help="port to listen on")
+    parser.add_argument(
+        "--signing-secret",
+        default="sim-signing-secret",
+        help="signs the requests it sends the app (the app's SLACK_SIGNING_SECRET)",
+    )
     parser.add_argument("--request-url", help="where Slack requests for the app go")
     parser.add_argument("--user", action="append", default=[], help="add a user (repeatable)")
     parser.add_argument("--channel", action="append", default=[], help="add a channel")
-    options = parser.parse_args(argv)
+    return parser
 
+
+def serve(options: argparse.Namespace) -> int:
     sim = SlackSimulator(options.signing_secret, host=options.host, port=options.port).start()
     users = [sim.add_user(name) for name in options.user]
     for name in options.channel:
@@ -42,6 +51,16 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         sim.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m app.simulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return serve(add_arguments(parser).parse_args(argv))
 
 
 if __name__ == "__main__":
