@@ -109,6 +109,22 @@ def test_global_shortcut_confirms_by_dm(web, sim, ws, sessions):
     assert "Opened" in dms[0].text
 
 
+def test_a_confirmation_where_relay_is_not_a_member_comes_by_dm(web, sim, ws, sessions):
+    agent = ws.users["hana.tan"]
+    elsewhere = sim.add_channel("hallway", members=[agent], bot_member=False)
+    sim.slash_command(agent, elsewhere, "new Card reader offline")
+    modal_of(sim, agent)
+    before = ticket_count(sessions)
+    sim.submit_view(agent, {**VALUES, "team": "payments", "customer": None})
+    sim.wait_for(lambda: ticket_count(sessions) > before, what="the ticket is stored")
+    ticket = latest_ticket(sessions, agent)
+    dms = sim.wait_for(
+        lambda: [o for o in sim.seen_by(agent) if o.kind == "dm" and ticket.key in (o.text or "")],
+        what="the confirmation, by DM since Relay is not in #hallway",
+    )
+    assert "Opened" in dms[0].text
+
+
 def test_invalid_input_comes_back_inline_and_makes_nothing(web, sim, ws, sessions):
     agent = ws.users["amara.okafor"]
     sim.slash_command(agent, ws.channels["support"], "new")
