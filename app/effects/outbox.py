@@ -13,6 +13,7 @@ enqueued twice.
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from urllib.error import URLError
 
 import structlog
@@ -40,6 +41,17 @@ TRANSIENT = {
     "service_unavailable",
     "request_timeout",
 }
+
+
+class Policy(NamedTuple):
+    """How one delivery run goes: the time, the lease, the retry horizon, what the kinds
+    get to render with, and when to stop (a `time.monotonic()` value)."""
+
+    now: Callable[[], datetime]
+    lease: timedelta
+    horizon: timedelta
+    context: object
+    until: float
 
 
 def row(
@@ -97,7 +109,7 @@ def deliver(
     `context` is handed to the kinds (the playbook, for rendering). Another round follows
     one that sent something: rows enqueued meanwhile, or waiting for what was just sent.
     `until` (a `time.monotonic()` value) ends delivery early; what is left stays pending."""
-    policy = (now, lease, horizon, context, until or float("inf"))
+    policy = Policy(now, lease, horizon, context, until or float("inf"))
     sent = 0
     for _ in range(5):
         done = _deliver_round(sessions, client, policy, subject, limit)
@@ -107,8 +119,8 @@ def deliver(
     return sent
 
 
-def _deliver_round(sessions, client, policy, subject, limit) -> int:
-    now, until = policy[0], policy[-1]
+def _deliver_round(sessions, client, policy: Policy, subject, limit) -> int:
+    now, until = policy.now, policy.until
     held: set[str] = set()
     sent, last = 0, 0
     while True:
@@ -175,8 +187,8 @@ def _pending_in_stream(stream: str):
     )
 
 
-def _deliver_one(sessions, client, row_id: int, policy) -> bool:
-    now, lease, horizon, context, _ = policy
+def _deliver_one(sessions, client, row_id: int, policy: Policy) -> bool:
+    now, lease, horizon, context = policy.now, policy.lease, policy.horizon, policy.context
     with sessions() as db, db.begin():
         # Claimed before and never released (its sender died), or failed in a way that may
         # have reached Slack: look for what it posted before posting again.
