@@ -131,19 +131,18 @@ def assign(relay: Relay, key: str, *, by: str, to: str) -> Change:
     return c
 
 
+MEANWHILE = {
+    "tier": "{key} was escalated to {ticket.tier} while your form was open",
+    "severity": "{key} became Sev{ticket.severity} while your form was open",
+}
+
+
 def expect(ticket: Ticket, seen: dict | None) -> None:
     """Compare-and-set on what the person saw: a change made meanwhile is not redone."""
-    changed = {k: v for k, v in (seen or {}).items() if v is not None and getattr(ticket, k) != v}
-    if "tier" in changed:
-        raise Invalid(
-            f"{ticket.key} was escalated to {ticket.tier} while your form was open; "
-            "nothing was changed."
-        )
-    if "severity" in changed:
-        raise Invalid(
-            f"{ticket.key} became Sev{ticket.severity} while your form was open; "
-            "nothing was changed."
-        )
+    for name, value in (seen or {}).items():
+        if value is not None and getattr(ticket, name) != value:
+            said = MEANWHILE[name].format(key=ticket.key, ticket=ticket)
+            raise Invalid(f"{said}; nothing was changed.")
 
 
 def escalate(relay: Relay, key: str, *, by: str, note: str, seen: dict | None = None) -> Change:

@@ -23,6 +23,7 @@ log = structlog.get_logger()
 
 
 DELIVERY_BUDGET = 30.0  # seconds of sending per tick; the next tick goes on
+FIRED_PER_DELIVERY = 500  # tickets whose fresh rows one delivery pass looks for
 
 
 @dataclass
@@ -39,8 +40,9 @@ def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
     fired, events = changes.fire_due_timers(relay)
     result = TickResult(len(fired), events)
     until = time.monotonic() + budget
-    for ticket_id in fired:
-        result.sent += relay.deliver(("ticket", ticket_id), until=until)
+    for first in range(0, len(fired), FIRED_PER_DELIVERY):
+        chunk = fired[first : first + FIRED_PER_DELIVERY]
+        result.sent += relay.deliver(("ticket", chunk), until=until)
     result.sent += relay.deliver(until=until)
     if result.events or result.sent:
         log.info("clock.tick", tickets=result.tickets, events=result.events, sent=result.sent)

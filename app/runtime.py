@@ -29,7 +29,9 @@ class Relay:
     outbox_lease: timedelta = outbox.LEASE
     outbox_horizon: timedelta = outbox.HORIZON
 
-    def deliver(self, subject: tuple[str, int] | None = None, *, until: float | None = None) -> int:
+    def deliver(
+        self, subject: tuple[str, int | list[int]] | None = None, *, until: float | None = None
+    ) -> int:
         """Send what the last commit enqueued; what fails is retried by the clock. Never
         raises: what was committed stays committed, and the outbox still holds the rest."""
         try:

@@ -4,7 +4,7 @@ posts into its thread."""
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from app.effects.sending import Later, call, find_posted, method, with_key
+from app.effects.sending import Later, call, find_posted, with_key
 from app.models import OutboxMessage, Ticket
 from blocks.card import card_text, ticket_card
 
@@ -23,11 +23,6 @@ def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
         where = {"channel": ticket.card_channel, "ts": ticket.card_ts}
         return {"method": "chat.update", **where, **message}
     return with_key({"method": "chat.postMessage", **row.payload, **message}, row.idem_key)
-
-
-def card_send(client: WebClient, args: dict) -> dict:
-    args = dict(args)
-    return method(args.pop("method"))(client, args)
 
 
 def card_find(client: WebClient, args: dict) -> dict | None:

@@ -4,7 +4,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from app.effects.sending import call, method
+from app.effects.sending import call, method, send_method
 from app.models import Channel, OutboxMessage
 
 NAME_MAX = 80  # Slack's channel-name limit
@@ -51,5 +51,4 @@ invite_send = method("conversations.invite", ok_errors=("already_in_channel", "c
 def call_send(client: WebClient, args: dict) -> dict:
     """`{"method": "conversations.setTopic", "args": {...}}` in the channel."""
     args = dict(args)
-    name = args.pop("method")
-    return method(name)(client, {**args.pop("args", {}), **args})
+    return send_method(client, {**args.pop("args", {}), **args})

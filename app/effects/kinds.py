@@ -9,7 +9,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.effects import cards, channels
-from app.effects.sending import EffectKind, Later, call, find_posted, method, where, with_key
+from app.effects.sending import (
+    EffectKind,
+    Later,
+    call,
+    find_posted,
+    method,
+    send_method,
+    where,
+    with_key,
+)
 from app.models import OutboxMessage, Ticket
 from app.tickets.timeline import add_event
 
@@ -55,7 +64,7 @@ KINDS: dict[str, EffectKind] = {
         EffectKind(
             "card",
             cards.card_prepare,
-            cards.card_send,
+            send_method,
             cards.card_write_back,
             coalesce=True,
             find=cards.card_find,

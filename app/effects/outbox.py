@@ -32,8 +32,8 @@ log = structlog.get_logger()
 LEASE = timedelta(seconds=60)
 HORIZON = timedelta(hours=24)  # how long transient failures are retried
 MAX_BACKOFF = 600
-# Slack answers worth retrying; any other `ok: false` answer is final.
 UNCERTAIN = "no_answer"  # a time-out or dropped connection: the call may have reached Slack
+# Slack answers worth retrying; any other `ok: false` answer is final.
 TRANSIENT = {
     "ratelimited",
     "internal_error",
@@ -99,13 +99,14 @@ def deliver(
     *,
     now: Callable[[], datetime],
     context=None,
-    subject: tuple[str, int] | None = None,
+    subject: tuple[str, int | list[int]] | None = None,
     limit: int = 200,
     lease: timedelta = LEASE,
     horizon: timedelta = HORIZON,
     until: float | None = None,
 ) -> int:
-    """Deliver what is due (of one subject, or all); returns how many rows were sent.
+    """Deliver what is due (of one subject or a list of them, or all); returns how many rows
+    were sent.
     `context` is handed to the kinds (the playbook, for rendering). Another round follows
     one that sent something: rows enqueued meanwhile, or waiting for what was just sent.
     `until` (a `time.monotonic()` value) ends delivery early; what is left stays pending."""
@@ -132,9 +133,9 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit) -> int:
                 OutboxMessage.next_attempt_at,
             ).where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > last)
             if subject is not None:
-                stmt = stmt.where(
-                    OutboxMessage.subject == subject[0], OutboxMessage.subject_id == subject[1]
-                )
+                kind, ids = subject
+                ids = ids if isinstance(ids, list) else [ids]
+                stmt = stmt.where(OutboxMessage.subject == kind, OutboxMessage.subject_id.in_(ids))
             page = db.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
             upstream = _upstream(db, {r.after for r in page if r.after})
         for row_id, stream, after, due_at in page:

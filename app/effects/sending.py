@@ -54,6 +54,12 @@ def method(name: str, **options) -> Callable[[WebClient, dict], dict]:
     return send
 
 
+def send_method(client: WebClient, args: dict) -> dict:
+    """Send `args` to the Web API method they name (`args["method"]`)."""
+    args = dict(args)
+    return method(args.pop("method"))(client, args)
+
+
 def with_key(args: dict, key: str) -> dict:
     """A message carrying its effect key, so that it can be found again."""
     return {**args, "metadata": {"event_type": METADATA_TYPE, "event_payload": {"key": key}}}

@@ -85,7 +85,7 @@ def escalate(
     note: str | None = None,
 ) -> list[TimelineEvent]:
     """Climb one tier and offer the ticket to the new tier's primary; the manager is told."""
-    note = (clean_text(note) or None) if note is not None else None
+    note = clean_text(note) or None
     if note is not None and len(note) > NOTE_LIMIT:
         message = f"Keep the handoff note under {NOTE_LIMIT} characters, please."
         raise Invalid(message, {"handoff_note": message})
