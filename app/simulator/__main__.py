@@ -24,13 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="signs the requests it sends the app (the app's SLACK_SIGNING_SECRET)",
     )
     parser.add_argument("--request-url", help="where Slack requests for the app go")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="milliseconds each Web API call takes before it is answered (Slack: 100-300)",
+    )
     parser.add_argument("--user", action="append", default=[], help="add a user (repeatable)")
     parser.add_argument("--channel", action="append", default=[], help="add a channel")
     return parser
 
 
 def serve(options: argparse.Namespace) -> int:
-    sim = SlackSimulator(options.signing_secret, host=options.host, port=options.port).start()
+    sim = SlackSimulator(
+        options.signing_secret,
+        host=options.host,
+        port=options.port,
+        latency=options.latency_ms / 1000,
+    ).start()
     users = [sim.add_user(name) for name in options.user]
     for name in options.channel:
         sim.add_channel(name, members=users)

@@ -19,9 +19,10 @@ class Fault:
 
 
 class Faults:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
         self._lock = threading.Lock()
         self._items: list[Fault] = []
+        self.latency = latency  # seconds every Web API call takes before it is answered
 
     def inject(
         self,

@@ -78,6 +78,8 @@ class Handler(BaseHTTPRequestHandler):
         token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else None
         token = token or args.pop("token", None)
         args.pop("token", None)
+        if self.faults.latency:
+            time.sleep(self.faults.latency)
         fault = self.faults.take(name)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
@@ -113,13 +115,19 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack accepts what a busy app sends; the standard library's backlog of 5 would reset
+    # connections under load that Slack would not.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 class SimServer:
-    """ThreadingHTTPServer in a daemon thread."""
+    """A threading HTTP server in a daemon thread."""
 
     def __init__(self, ws: Workspace, faults: Faults, host: str = "127.0.0.1", port: int = 0):
         handler = type("BoundHandler", (Handler,), {"ws": ws, "faults": faults})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), handler)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

@@ -24,10 +24,12 @@ class SlackSimulator:
         host: str = "127.0.0.1",
         port: int = 0,
         seed: int | None = None,
+        latency: float = 0.0,
     ) -> None:
+        """`latency`: seconds each Web API call takes (real Slack: about 0.1-0.3)."""
         self.signing_secret = signing_secret
         self.ws = Workspace(clock, seed)
-        self.faults = Faults()
+        self.faults = Faults(latency)
         self._host, self._port = host, port
         self._server: SimServer | None = None
         self._sender = Sender(self.ws, signing_secret)

@@ -109,3 +109,39 @@ def test_pings(client, sim, people, kwargs, targets):
 def test_human_mentions_ping_too(sim, people):
     sim.post_as_user(people["alice"], people["general"], f"<@{people['bob']}> can you look?")
     assert [(p.target, p.by) for p in sim.pings] == [(people["bob"], people["alice"])]
+
+
+def test_latency_delays_every_call_and_calls_overlap(sim, people):
+    """A slow Slack (`latency`) answers each call late, but not one call after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    sim.faults.latency = 0.2
+    client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+    started = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: client.auth_test()["ok"], range(8)))
+    took = time.monotonic() - started
+    assert answers == [True] * 8
+    assert 0.2 <= took < 8 * 0.2
+
+
+def test_a_burst_of_connections_waits_to_be_accepted_instead_of_being_refused():
+    """200 connections at once while no request is being accepted: the standard library's
+    backlog of 5 would leave most of them unanswered (reset or timed out under load)."""
+    import socket
+
+    from app.simulator.faults import Faults
+    from app.simulator.server import SimServer
+    from app.simulator.state import Workspace
+
+    server = SimServer(Workspace(None, None), Faults())  # bound and listening, not serving
+    host, port = server.httpd.server_address[:2]
+    sockets = []
+    try:
+        for _ in range(200):
+            sockets.append(socket.create_connection((host, port), timeout=0.5))
+    finally:
+        for s in sockets:
+            s.close()
+        server.httpd.server_close()
+    assert len(sockets) == 200
