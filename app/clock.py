@@ -16,7 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app import changes, db
+from app import changes, db, replays
 from app.runtime import Relay
 
 log = structlog.get_logger()
@@ -44,6 +44,7 @@ def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
         chunk = fired[first : first + FIRED_PER_DELIVERY]
         result.sent += relay.deliver(("ticket", chunk), until=until)
     result.sent += relay.deliver(until=until)
+    replays.forget_old(relay.sessions, now=relay.now())
     if result.events or result.sent:
         log.info("clock.tick", tickets=result.tickets, events=result.events, sent=result.sent)
     return result

@@ -3,7 +3,8 @@
 A replayed request carries the same X-Slack-Signature; it is only valid while its timestamp is
 within five minutes of now (either side), so a signature needs remembering for ten. Slack
 retries an event up to three times over about five minutes, each signed afresh: the event id
-is what repeats, and it is kept for an hour."""
+is what repeats, and it is kept for an hour. The clock forgets older keys once a tick, so a
+request costs one insert."""
 
 from datetime import datetime, timedelta
 
@@ -33,7 +34,6 @@ def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) 
         postgres = db.bind.dialect.name == "postgresql"
         if postgres:  # no WAL flush to wait for: a row lost in a crash costs at most a replay
             db.execute(text("SET LOCAL synchronous_commit = off"))
-        db.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP))
         insert = pg_insert if postgres else sqlite_insert
         added = db.scalar(
             insert(SeenRequest)
@@ -42,3 +42,9 @@ def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) 
             .returning(SeenRequest.key)
         )
         return added is not None
+
+
+def forget_old(sessions: sessionmaker[Session], *, now: datetime) -> int:
+    """Drop keys older than KEEP (by the clock); returns how many went."""
+    with transaction(sessions) as db:
+        return db.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP)).rowcount

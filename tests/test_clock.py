@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
-from app import changes, clock
+from app import changes, clock, replays
 from app import db as relay_db
 from app.clock import TickResult, contained_tick, tick
 from app.drills.workspace import seed_workspace
-from app.models import OutboxMessage, Ticket, TimelineEvent
+from app.models import OutboxMessage, SeenRequest, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
@@ -297,3 +297,14 @@ def test_clock_keeps_running_while_the_database_is_unreachable(sim, tmp_path):
     warnings = [line for line in log.read_text().splitlines() if "database_unavailable" in line]
     assert "Connection refused" in warnings[0] or "connection failed" in warnings[0]
     assert "Traceback" not in log.read_text()
+
+
+def test_the_clock_forgets_request_keys_older_than_an_hour(relay):
+    """A request costs one insert; a tick drops what can no longer be replayed."""
+    assert replays.first_sighting(relay.sessions, "v0=old", now=MON_0900 - timedelta(minutes=61))
+    assert replays.first_sighting(relay.sessions, "v0=new", now=MON_0900 - timedelta(minutes=5))
+    assert not replays.first_sighting(relay.sessions, "v0=old", now=MON_0900)  # remembered
+    tick(relay)
+    with relay.sessions() as db:
+        assert set(db.scalars(select(SeenRequest.key))) == {"v0=new"}
+    assert not replays.first_sighting(relay.sessions, "v0=new", now=MON_0900)
