@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from app.simulator import modals
 from app.simulator.faults import Faults
 from app.simulator.gestures import Gestures
 from app.simulator.inbound import Sender
@@ -209,6 +210,12 @@ class SlackSimulator:
         with self.ws.lock:
             ids = self.ws.stacks.get(user_id) or []
             return [copy.deepcopy(self.ws.views[vid]["view"]) for vid in ids]
+
+    def close_modals(self) -> None:
+        """Everyone closes whatever modals they have open (as between two sessions)."""
+        with self.ws.lock:
+            for user in list(self.ws.stacks):
+                modals.clear_stack(self.ws, user)
 
     def home_of(self, user_id: str) -> dict | None:
         with self.ws.lock:

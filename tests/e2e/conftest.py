@@ -95,3 +95,10 @@ def web(sim, ws, database_url, tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def no_modal_left_open(sim):
+    """A test starts with nobody's modal open: a form an earlier test left open would be
+    taken for the one a command opens after its ack, if that one is still on its way."""
+    sim.close_modals()
