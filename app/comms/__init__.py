@@ -1,0 +1,1 @@
+"""Communications: redaction (situation updates, briefings and customer updates to come)."""
