@@ -101,11 +101,9 @@ def _spans(line: str) -> list[tuple[int, int, str]]:
             continue
         kind = SECRET_KINDS.get(next(iter(secrets)).type, next(iter(secrets)).type)
         if kind == "password":
-            found = [
-                (m.start(), m.end())
-                for value in {s.secret_value for s in secrets if s.secret_value}
-                for m in re.finditer(re.escape(value), line)
-            ]
+            # A value runs to the end of the line; "; " or ", " ends the sentence it is in.
+            values = {re.split(r"[;,]\s", s.secret_value)[0] for s in secrets if s.secret_value}
+            found = [(m.start(), m.end()) for v in values for m in re.finditer(re.escape(v), line)]
         else:
             found = [
                 (m.start(), TOKEN_CHARS.match(line, m.end()).end())

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.comms.redaction import INTAKE, redact
 from app.errors import Invalid
 from app.models import KeySequence, Status, Ticket
 from app.playbook import Playbook
@@ -69,6 +70,7 @@ class Intake:
     source_permalink: str | None = None
     is_drill: bool = False
     shown_severity: int | None = None  # the suggestion the form last showed, if any
+    redacted: dict[str, int] = field(default_factory=dict)  # kind -> how many, never values
     suggestion: Suggestion | None = field(default=None, repr=False)
 
 
@@ -80,11 +82,20 @@ class SuggestionChanged(Invalid):
         self.suggestion = suggestion
 
 
+TEXT_FIELDS = ("title", "description", "impact", "business_rationale", "override_reason")
+
+
 def clean_intake(intake: Intake) -> Intake:
-    intake.title = clean_text(intake.title, single_line=True)
-    for name in ("description", "impact", "business_rationale"):
-        setattr(intake, name, clean_text(getattr(intake, name)))
-    intake.override_reason = clean_text(intake.override_reason)
+    """Clean the text fields; secrets and card numbers are replaced before anything stores
+    or posts them (`intake.redacted` counts what went)."""
+    counts: dict[str, int] = {}
+    for name in TEXT_FIELDS:
+        cleaned = clean_text(getattr(intake, name), single_line=name == "title")
+        text, found = redact(cleaned, only=INTAKE)
+        for kind, n in found.items():
+            counts[kind] = counts.get(kind, 0) + n
+        setattr(intake, name, text)
+    intake.redacted = counts
     return intake
 
 
@@ -236,5 +247,9 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
             after={"severity": severity},
             note=intake.override_reason,
         )
+    if intake.redacted:
+        what = ", ".join(f"{n} {kind}" for kind, n in sorted(intake.redacted.items()))
+        note = f"Relay removed from the text before storing it: {what}"
+        add_event(db, ticket, kind="redacted", by=None, now=now, after=intake.redacted, note=note)
     log.info("ticket.opened", key=ticket.key, severity=severity, team=ticket.team)
     return ticket, True

@@ -59,6 +59,7 @@ CAUGHT = [
     ("password=hunter2secret", "password=[redacted: password]"),
     ("password: hunter2secret", "password: [redacted: password]"),
     ("pwd=S3cr3t!x", "pwd=[redacted: password]"),
+    ("password=hunter2secret; call me", "password=[redacted: password]; call me"),
     ('db_password = "hunter2"', 'db_password = "[redacted: password]"'),
     ("api_key=sk_test_abcdefghijklmnop1234", None),
     ("secret: 'abc123xyz'", "secret: '[redacted: password]'"),

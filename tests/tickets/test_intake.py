@@ -212,3 +212,21 @@ def test_a_hint_the_submitted_values_no_longer_give_is_shown_again(playbook):
             playbook, intake(playbook, shown_severity=1, severity=chosen)
         )
         assert checked.suggestion.severity == 1
+
+
+def test_secrets_and_card_numbers_never_reach_the_database(db, playbook):
+    token = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+    ticket = open_one(
+        db,
+        playbook,
+        description=f"Logs show {token} and password=hunter2secret; call +1 415-555-0123",
+        impact="Card 4111 1111 1111 1111 was charged twice",
+    )
+    assert ticket.description == (
+        "Logs show [redacted: Slack token] and password=[redacted: password];"
+        " call +1 415-555-0123"  # contacts stay on the ticket; they are kept from customers
+    )
+    assert ticket.impact == "Card [redacted: card number] was charged twice"
+    event = next(e for e in tickets.timeline(db, ticket) if e.kind == "redacted")
+    assert event.after == {"Slack token": 1, "password": 1, "card number": 1}
+    assert "hunter2" not in event.note and "xoxb" not in event.note
