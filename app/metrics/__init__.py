@@ -1,0 +1,1 @@
+"""Metrics: definitions (pure); queries, reports and /metrics to come."""

@@ -1,0 +1,156 @@
+"""What each figure means, computed from tickets' timelines: pure, no database, no Slack.
+
+Per ticket (from its timeline):
+- first response: opened -> the first `acknowledged` or `handoff.accepted`, in minutes of
+  elapsed time (what the customer waited);
+- resolution: opened -> the last `resolved` not followed by a `reopened` (still open: none);
+- within response target: False once the response clock breached, True once responded to
+  without a breach, undecided (None) while neither;
+- within resolution target: the same for the resolution clock and resolving;
+- escalated: at least one `escalated` (a tier climb, by hand or on a breach);
+- handoffs: each `handoff.offered` is on time when the next handoff event after it is
+  `handoff.accepted` or `handoff.settled`, late when it is `handoff.expired`, undecided
+  while none follows;
+- reopened: at least one `reopened`.
+
+A group's figures: tickets counted, median and 90th percentile of first response and of
+resolution (linear interpolation between closest ranks, `statistics.quantiles` inclusive),
+the share within each target among tickets where it is decided, the share escalated and
+reopened among all, and the share of decided handoffs on time. Drill tickets never count.
+A share with nothing to count is None (shown as "—"), never 0 %."""
+
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+RESPONDED = ("acknowledged", "handoff.accepted")
+HANDOFF_DONE = ("handoff.accepted", "handoff.settled")
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    at: datetime
+    after: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    severity: int
+    team: str
+    customer_tier: str | None
+    opened_at: datetime
+    events: tuple[Event, ...]  # in time order
+    is_drill: bool = False
+
+
+@dataclass(frozen=True)
+class Figures:
+    tickets: int
+    first_response_median: float | None  # minutes
+    first_response_p90: float | None
+    resolution_median: float | None
+    resolution_p90: float | None
+    response_within: float | None  # share, 0..1
+    resolution_within: float | None
+    escalation_rate: float | None
+    handoffs_on_time: float | None
+    reopen_rate: float | None
+
+
+def minutes(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 60
+
+
+def first_response(t: TicketFacts) -> float | None:
+    at = next((e.at for e in t.events if e.kind in RESPONDED), None)
+    return minutes(t.opened_at, at) if at else None
+
+
+def resolution(t: TicketFacts) -> float | None:
+    last = None
+    for e in t.events:
+        if e.kind == "resolved":
+            last = e.at
+        elif e.kind == "reopened":
+            last = None
+    return minutes(t.opened_at, last) if last else None
+
+
+def breached(t: TicketFacts, clock: str) -> bool:
+    return any(e.kind == "sla.breached" and e.after.get("clock") == clock for e in t.events)
+
+
+def response_within(t: TicketFacts) -> bool | None:
+    if breached(t, "response"):
+        return False
+    return True if first_response(t) is not None else None
+
+
+def resolution_within(t: TicketFacts) -> bool | None:
+    if breached(t, "resolution"):
+        return False
+    return True if resolution(t) is not None else None
+
+
+def handoffs(t: TicketFacts) -> list[bool]:
+    """On time (True) or late (False) for each decided handoff offer, in order."""
+    decided, offered = [], False
+    for e in t.events:
+        if e.kind == "handoff.offered":
+            offered = True
+        elif offered and e.kind in (*HANDOFF_DONE, "handoff.expired"):
+            decided.append(e.kind in HANDOFF_DONE)
+            offered = False
+    return decided
+
+
+def _share(values: Iterable[bool | None]) -> float | None:
+    decided = [v for v in values if v is not None]
+    return sum(decided) / len(decided) if decided else None
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _p90(values: list[float]) -> float | None:
+    if len(values) < 2:
+        return values[0] if values else None
+    return statistics.quantiles(values, n=10, method="inclusive")[-1]
+
+
+def figures(tickets: Iterable[TicketFacts]) -> Figures:
+    real = [t for t in tickets if not t.is_drill]
+    responses = [m for m in map(first_response, real) if m is not None]
+    resolutions = [m for m in map(resolution, real) if m is not None]
+    return Figures(
+        tickets=len(real),
+        first_response_median=_median(responses),
+        first_response_p90=_p90(responses),
+        resolution_median=_median(resolutions),
+        resolution_p90=_p90(resolutions),
+        response_within=_share(map(response_within, real)),
+        resolution_within=_share(map(resolution_within, real)),
+        escalation_rate=_share(any(e.kind == "escalated" for e in t.events) for t in real),
+        handoffs_on_time=_share(v for t in real for v in handoffs(t)),
+        reopen_rate=_share(any(e.kind == "reopened" for e in t.events) for t in real),
+    )
+
+
+GROUPS: dict[str, Callable[[TicketFacts], object]] = {
+    "severity": lambda t: t.severity,
+    "team": lambda t: t.team,
+    "customer_tier": lambda t: t.customer_tier,
+}
+
+
+def figures_by(tickets: Iterable[TicketFacts], group: str) -> dict[object, Figures]:
+    """Figures per severity, team or customer tier (drills left out first)."""
+    key = GROUPS[group]
+    grouped: dict[object, list[TicketFacts]] = {}
+    for t in tickets:
+        if not t.is_drill:
+            grouped.setdefault(key(t), []).append(t)
+    return {k: figures(v) for k, v in grouped.items()}
