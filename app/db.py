@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import structlog
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.settings import psycopg_url
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# The newest migration. Checked against Alembic by a test; lets a process that finds its
+# database current start without importing Alembic (about 9 MB per web worker).
+HEAD = "0004"
 UPGRADE_HINT = "run `relay db upgrade`"
 
 log = structlog.get_logger()
@@ -183,6 +186,10 @@ def current_revision(engine: Engine) -> str | None:
 def check_schema(engine: Engine) -> None:
     """Raise SchemaProblem unless the database is at the newest migration. Raises
     SQLAlchemy's OperationalError when the database cannot be reached."""
+    with engine.connect() as conn:
+        versioned = inspect(conn).has_table("alembic_version")
+        if versioned and conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD:
+            return
     from alembic.script import ScriptDirectory
 
     current, head = current_revision(engine), head_revision()
