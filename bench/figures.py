@@ -4,13 +4,13 @@ Relay, bare Bolt and their ratio side by side."""
 import statistics
 
 ROWS = (  # key, label, unit
-    ("click_p50", "changing click, 50/s, p50", "ms"),
-    ("click_p99", "changing click, 50/s, p99", "ms"),
+    ("click_p50", "changing click, {rate:g}/s, p50", "ms"),
+    ("click_p99", "changing click, {rate:g}/s, p99", "ms"),
     ("click_cpu", "CPU per 1,000 changing clicks", "CPU-s"),
-    ("new_p50", "/esc new, 50/s, p50", "ms"),
-    ("new_p99", "/esc new, 50/s, p99", "ms"),
-    ("burst_slowest", "burst of 50 Sev1 forms, slowest ack", "ms"),
-    ("burst_all", "burst of 50 Sev1 forms, all acked", "ms"),
+    ("new_p50", "/esc new, {rate:g}/s, p50", "ms"),
+    ("new_p99", "/esc new, {rate:g}/s, p99", "ms"),
+    ("burst_slowest", "burst of {burst} Sev1 forms, slowest ack", "ms"),
+    ("burst_all", "burst of {burst} Sev1 forms, all acked", "ms"),
 )
 
 
@@ -38,7 +38,7 @@ def spread(values: list[float]) -> str:
     return f"{number(med)} ({number(min(values))}–{number(max(values))})"
 
 
-def table(runs: list[dict]) -> list[str]:
+def table(runs: list[dict], *, rate: float = 50, burst: int = 50) -> list[str]:
     """runs: [{"Relay": {key: value}, "bare": {key: value}}, ...]."""
     width = max(len(label) for _, label, _ in ROWS) + 8
     lines = [f"{'':{width}} {'Relay':>22} {'bare Bolt':>22} {'ratio':>22}"]
@@ -47,6 +47,7 @@ def table(runs: list[dict]) -> list[str]:
         bare = [run["bare"][key] for run in runs]
         ratio = [r / b if b else float("nan") for r, b in zip(relay, bare, strict=True)]
         cells = f"{spread(relay):>22} {spread(bare):>22} {spread(ratio) + '×':>22}"
+        label = label.format(rate=rate, burst=burst)
         lines.append(f"{label + ' (' + unit + ')':{width}} {cells}")
     return lines
 

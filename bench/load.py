@@ -59,7 +59,9 @@ class Results:
         started = time.perf_counter()
         try:
             answer = sender.signed(request["body"].encode(), request["content_type"])
-            problem = f"HTTP {answer.status}" if answer.status != 200 else None
+            problem = None
+            if answer.status != 200:
+                problem = f"HTTP {answer.status} {answer.problem or answer.body[:60]}".strip()
         except ConnectionError as exc:
             problem = type(exc.__cause__ or exc).__name__
         took = (time.perf_counter() - due) * 1000

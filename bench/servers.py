@@ -11,7 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,23 +96,31 @@ class Web:
 
 
 @contextmanager
-def gunicorn(name: str, app: str, env: dict, workers: int):
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(
-            procfile_web(port, app),
-            cwd=ROOT,
-            env={**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(ROOT)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        web = Web(name, proc, f"http://127.0.0.1:{port}/slack/events", log)
-        try:
+def gunicorn(*apps: tuple[str, str], env: dict, workers: int):
+    """Serve each (name, app) with the Procfile's web command, all started at once; yields
+    their Web objects once every worker of each has booted."""
+    with ExitStack() as stack:
+        webs = []
+        for name, app in apps:
+            port = free_port()
+            log = stack.enter_context(tempfile.TemporaryFile())
+            proc = subprocess.Popen(
+                procfile_web(port, app),
+                cwd=ROOT,
+                env={**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(ROOT)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            stack.callback(stop, proc)
+            webs.append(Web(name, proc, f"http://127.0.0.1:{port}/slack/events", log))
+        for web in webs:
             wait_ready(web, workers)
-            yield web
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+        yield webs
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
 
 
 def wait_ready(web: Web, workers: int, timeout: float = 60) -> None:

@@ -161,7 +161,15 @@ class Bench:
         errors: dict[str, int] = {}
         for call in failed:
             errors[f"{call.method}:{call.error}"] = errors.get(f"{call.method}:{call.error}", 0) + 1
-        return {"calls": len(calls), "failed": len(failed), "errors": errors}
+        cards = {
+            team.queue_channel_name: sum(
+                1
+                for m in self.sim.messages(team.queue_channel)
+                if find_element(m.get("blocks") or [], "ticket_assign")
+            )
+            for team in self.playbook.teams.values()
+        }
+        return {"calls": len(calls), "failed": len(failed), "errors": errors, "cards": cards}
 
 
 def control_server(bench: Bench) -> ThreadingHTTPServer:
