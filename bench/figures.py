@@ -9,8 +9,9 @@ ROWS = (  # key, label, unit
     ("click_cpu", "CPU per 1,000 changing clicks", "CPU-s"),
     ("new_p50", "/esc new, {rate:g}/s, p50", "ms"),
     ("new_p99", "/esc new, {rate:g}/s, p99", "ms"),
-    ("burst_slowest", "burst of {burst} Sev1 forms, slowest ack", "ms"),
-    ("burst_all", "burst of {burst} Sev1 forms, all acked", "ms"),
+    ("burst_slowest", "burst of {burst} Sev1 forms, slowest answer", "ms"),
+    ("burst_all", "burst of {burst} Sev1 forms, all answered", "ms"),
+    ("burst_failed", "burst of {burst} Sev1 forms, not acked", "forms"),
 )
 
 
@@ -46,7 +47,9 @@ def table(runs: list[dict], *, rate: float = 50, burst: int = 50) -> list[str]:
         relay = [run["Relay"][key] for run in runs]
         bare = [run["bare"][key] for run in runs]
         ratio = [r / b if b else float("nan") for r, b in zip(relay, bare, strict=True)]
-        cells = f"{spread(relay):>22} {spread(bare):>22} {spread(ratio) + '×':>22}"
+        times = spread(ratio)
+        times += "×" if times != "-" else ""
+        cells = f"{spread(relay):>22} {spread(bare):>22} {times:>22}"
         label = label.format(rate=rate, burst=burst)
         lines.append(f"{label + ' (' + unit + ')':{width}} {cells}")
     return lines

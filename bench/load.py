@@ -10,7 +10,8 @@ due (app.simulator.inbound's Sender, fresh timestamp) and sends it. Open loop: r
 due at start + i/rate whether or not earlier ones were answered, and its latency is counted
 from when it was due, so a late generator or a slow app both show. Writes JSON to --out:
 latencies_ms (answered with 200), failed (other status, no answer, refused connection) with
-reasons, and behind_ms (how late the generator itself started its latest request).
+reasons, failed_ms (how long those took), and behind_ms (how late the generator itself
+started its latest request).
 """
 
 import argparse
@@ -53,6 +54,7 @@ class Results:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.failed: dict[str, int] = {}
+        self.failed_ms: list[float] = []  # how long each refused request took to be refused
         self.behind = 0.0
 
     def send(self, sender: Sender, request: dict, due: float) -> None:
@@ -69,6 +71,7 @@ class Results:
             self.behind = max(self.behind, (started - due) * 1000)
             if problem:
                 self.failed[problem] = self.failed.get(problem, 0) + 1
+                self.failed_ms.append(took)
             else:
                 self.latencies.append(took)
 
@@ -76,6 +79,7 @@ class Results:
         return {
             "latencies_ms": self.latencies,
             "failed": self.failed,
+            "failed_ms": self.failed_ms,
             "behind_ms": self.behind,
             "elapsed_s": elapsed,
         }

@@ -32,7 +32,7 @@ def test_the_web_command_is_the_procfile_line_with_the_settings_filled_in(monkey
 
 def test_figures_are_median_and_spread_side_by_side():
     keys = ("click_p50", "click_p99", "click_cpu", "new_p50", "new_p99")
-    keys += ("burst_slowest", "burst_all")
+    keys += ("burst_slowest", "burst_all", "burst_failed")
     runs = [
         {"Relay": dict.fromkeys(keys, r), "bare": dict.fromkeys(keys, 10.0)} for r in (20, 30, 25)
     ]
