@@ -25,7 +25,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 bench: $(VENV)/.installed
-	$(PY) bench/ack_latency.py
+	$(PY) bench/web.py
 	$(PY) bench/clock_tick.py
 
 clean:

@@ -1,4 +1,6 @@
-"""The baseline: a Bolt app that only acks, served like Relay's web process."""
+"""The baseline: a Bolt app that only acks, served like Relay's web process (bench/web.py
+starts it with the Procfile's gunicorn settings). It acks every request the web bench sends:
+`/esc`, the card's Assign picker, the new-ticket form and App Home opening."""
 
 import os
 
@@ -18,5 +20,13 @@ def create_wsgi():
     @app.action("ticket_assign")
     def action(ack):
         ack()
+
+    @app.view("new_ticket")
+    def submission(ack):
+        ack()
+
+    @app.event("app_home_opened")
+    def home(event):
+        pass
 
     return SlackRequestHandler(app, path="/slack/events")

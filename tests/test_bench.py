@@ -1,0 +1,48 @@
+"""The web bench starts Relay from the Procfile's `web:` line and can be asked for its help;
+it measures, so it is run by `make bench`, not here."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.figures import table
+from bench.servers import BARE_APP, procfile_web
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_web_command_is_the_procfile_line_with_the_settings_filled_in(monkeypatch):
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setenv("WEB_THREADS", "8")
+    argv = procfile_web(4321)
+    assert Path(argv[0]).name == "gunicorn" and Path(argv[0]).parent == Path(sys.executable).parent
+    assert argv[1:] == [
+        "--worker-class",
+        "gthread",
+        "--workers",
+        "2",
+        "--threads",
+        "8",
+        "--bind",
+        "0.0.0.0:4321",
+        "app.bot:create_wsgi()",
+    ]
+    assert procfile_web(4321, BARE_APP)[-1] == "bench.bare_app:create_wsgi()"
+
+
+def test_figures_are_median_and_spread_side_by_side():
+    keys = ("click_p50", "click_p99", "click_cpu", "new_p50", "new_p99")
+    keys += ("burst_slowest", "burst_all", "burst_failed")
+    runs = [
+        {"Relay": dict.fromkeys(keys, r), "bare": dict.fromkeys(keys, 10.0)} for r in (20, 30, 25)
+    ]
+    line = table(runs)[1]
+    assert "25 (20–30)" in line and "10" in line and "2.5 (2–3)×" in line
+
+
+def test_web_bench_help():
+    done = subprocess.run(
+        [sys.executable, "bench/web.py", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--quick" in done.stdout and "--database-url" in done.stdout
