@@ -10,6 +10,8 @@ from app.incidents.rooms import (
     on_reopened,
     on_resolved,
     on_severity,
+    pull,
+    ticket_id_of_channel,
     timers,
 )
 
@@ -27,7 +29,9 @@ __all__ = [
     "on_reopened",
     "on_resolved",
     "on_severity",
+    "pull",
     "renamed",
     "slug",
+    "ticket_id_of_channel",
     "timers",
 ]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, Invalid
-from app.models import RoleAssignment, Ticket, TimelineEvent
+from app.models import Channel, RoleAssignment, Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.sla import people
 from app.tickets.timeline import add_event
@@ -112,5 +112,6 @@ def assign_role(
         found = RoleAssignment(ticket_id=ticket.id, role=role)
         db.add(found)
     found.user_id, found.assigned_by, found.assigned_at = to, by, now
-    after = {"role": role, "user": to, "notify": [to] if to != by else []}
+    room = db.scalar(select(Channel.id).where(Channel.ticket_id == ticket.id))
+    after = {"role": role, "user": to, "channel": room, "notify": [to] if to != by else []}
     return add_event(db, ticket, kind="role.assigned", by=by, now=now, before=before, after=after)

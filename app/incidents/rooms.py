@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.errors import Invalid
 from app.incidents import naming, roles
 from app.models import OPEN_STATUSES, Channel, Ticket, TimelineEvent
 from app.playbook import Playbook
@@ -165,3 +166,23 @@ def act_on_due(db: Session, ticket: Ticket, *, now: datetime, due: list[str]):
     channel.archived_at = now
     after = {"channel": channel.id, "name": channel.name}
     return [add_event(db, ticket, kind="channel.archived", by=None, now=now, after=after)]
+
+
+def ticket_id_of_channel(db: Session, slack_id: str | None) -> int | None:
+    """The ticket whose war room or swarm is this Slack channel."""
+    if not slack_id:
+        return None
+    return db.scalar(select(Channel.ticket_id).where(Channel.slack_id == slack_id))
+
+
+def pull(db: Session, playbook: Playbook, ticket: Ticket, *, team: str, by: str, now: datetime):
+    """Bring another team's primary at the ticket's tier into its channel."""
+    channel = channel_of(db, ticket)
+    if channel is None or channel.archived_at is not None:
+        raise Invalid(f"{ticket.key} has no open war room or swarm channel.")
+    if team not in playbook.teams:
+        raise Invalid(f"`{team}` is not a team; teams: {', '.join(playbook.teams)}.")
+    primary = playbook.teams[team].tiers[ticket.tier].primary
+    invite = sorted(playbook.handles_to_user_ids([primary]))
+    after = {"channel": channel.id, "team": team, "tier": ticket.tier, "invite": invite}
+    return add_event(db, ticket, kind="channel.pulled", by=by, now=now, after=after)
