@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import deadlines, tickets
+from app import deadlines, incidents, tickets
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
@@ -48,8 +48,9 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     """Timers and effects of these changes, in the current transaction (one batch)."""
     db.flush()  # events get their ids
     wanted = {}
+    rooms = incidents.timers(db, [c.ticket.id for c in changes])
     for c in changes:
-        timers = targets.timers(c.ticket)
+        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id]}
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -99,6 +100,7 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
         enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     change.record(escalation.page(db, playbook, ticket, now=now))
+    change.record(incidents.on_severity(db, playbook, ticket, by=ticket.reporter_id, now=now))
     db.flush()  # the card's key names the last event
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
@@ -170,6 +172,27 @@ def change_severity(
         )
         if changed:
             c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
+            c.record(incidents.on_severity(c.db, pb, c.ticket, by=by, now=c.now))
+    return c
+
+
+def assign_role(relay: Relay, key: str, *, by: str, role: str, to: str) -> Change:
+    """Hand an incident role over; the role card and topic follow, the person gets a DM."""
+    with changing(relay, key) as c:
+        c.record(
+            incidents.assign_role(
+                c.db, relay.playbook, c.ticket, role=role, to=to, by=by, now=c.now
+            )
+        )
+    return c
+
+
+def pull_team(relay: Relay, key: str, *, by: str, team: str) -> Change:
+    """Invite another team's primary into the ticket's war room or swarm."""
+    with changing(relay, key) as c:
+        if by != incidents.commander(c.db, c.ticket):
+            tickets.require_may_act(relay.playbook, c.ticket, by)
+        c.record(incidents.pull(c.db, relay.playbook, c.ticket, team=team, by=by, now=c.now))
     return c
 
 
@@ -188,12 +211,14 @@ def resume(relay: Relay, key: str, *, by: str) -> Change:
 def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
+        c.record(incidents.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
     return c
 
 
 def reopen(relay: Relay, key: str, *, by: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.reopen(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+        incidents.on_reopened(c.db, c.ticket)
     return c
 
 
@@ -236,6 +261,7 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     before = set(db.new)
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
+        found += incidents.act_on_due(db, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:
             for made in set(db.new) - before:

@@ -1,5 +1,6 @@
 """What Relay answers the person who changed a ticket (ephemeral or DM)."""
 
+from app.incidents.roles import ROLE_NAMES
 from app.models import Ticket
 from blocks.text import escape, mention
 
@@ -33,8 +34,17 @@ def escalated(ticket: Ticket) -> str:
 def severity_changed(ticket: Ticket, events: list) -> str:
     if not events:
         return f"{ticket.key} is already Sev{ticket.severity}."
-    paged = " Its tier's primary and secondary are paged." if events[-1].kind == "paged" else ""
-    return f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}"
+    kinds = {e.kind for e in events}
+    paged = " Its tier's primary and secondary are paged." if "paged" in kinds else ""
+    room = {
+        "war_room.opened": " A war room opens.",
+        "swarm.opened": " A swarm channel opens.",
+        "channel.renamed": " Its swarm channel becomes the war room.",
+    }
+    opened = "".join(text for kind, text in room.items() if kind in kinds)
+    return (
+        f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}{opened}"
+    )
 
 
 def waiting(ticket: Ticket) -> str:
@@ -56,3 +66,16 @@ def reopened(ticket: Ticket) -> str:
 
 def unknown(what: str) -> str:
     return f"I don't know `{escape(what)}`."
+
+
+def role_given(ticket, role: str, user_id: str, events) -> str:
+    if not events:
+        return f"{mention(user_id)} already is {ROLE_NAMES[role]} for {ticket.key}."
+    return f"{mention(user_id)} is now {ROLE_NAMES[role]} for {ticket.key}; they got a DM."
+
+
+def pulled(ticket, events, playbook) -> str:
+    a = events[-1].after
+    people = ", ".join(mention(u) for u in a["invite"]) or "nobody"
+    team = escape(playbook.teams[a["team"]].name)
+    return f"Pulled {team}'s {a['tier']} primary into the channel of {ticket.key}: {people}."

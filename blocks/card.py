@@ -1,5 +1,6 @@
 """The ticket card in the team queue channel, and short ticket summaries."""
 
+import re
 from datetime import datetime
 
 from app.models import Ticket
@@ -25,6 +26,9 @@ STATE_LABEL = {
     "met": "met",
     "paused": ":pause_button: paused",
 }
+
+
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
 
 def targets_text(ticket: Ticket, playbook: Playbook) -> tuple[str, str]:
@@ -135,8 +139,11 @@ def confidential_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> l
     return _card(f"{ticket.key} · Confidential", fields, [note], ticket, actions)
 
 
-def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime, public=True) -> list[dict]:
-    """The card in the queue channel (`public`), or the whole ticket for who may see it."""
+def ticket_card(
+    ticket: Ticket, playbook: Playbook, *, now: datetime, public=True, room: str | None = None
+) -> list[dict]:
+    """The card in the queue channel (`public`), or the whole ticket for who may see it;
+    `room`: the Slack id of its war room or swarm channel, linked from the card."""
     if public and is_confidential(playbook, ticket):
         return confidential_card(ticket, playbook, now=now)
     fields = [
@@ -156,6 +163,8 @@ def ticket_card(ticket: Ticket, playbook: Playbook, *, now: datetime, public=Tru
         context.append(f"handoff waiting for acceptance ({ticket.handoff_step}, by {due_at})")
     if ticket.source_permalink and ticket.source_permalink.startswith("https://"):
         context.append(f"<{ticket.source_permalink}|source message>")
+    if room and CHANNEL_ID.match(room):
+        context.append(f"channel <#{room}>")
     impact = "*Impact*\n" + truncate(escape(ticket.impact), 2900)
     middle = [
         {

@@ -3,6 +3,7 @@
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.access import is_confidential
+from blocks import incidents
 from blocks.ids import Action
 from blocks.labels import due_time, owner_label, team_name, title_label, who
 from blocks.text import escape, mention, truncate
@@ -84,7 +85,7 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
         case "resolved":
             summary = f": {escape(said)}" if said else "."
             return f":white_check_mark: Resolved by {mention(event.actor_id)}{summary}"
-    return None
+    return incidents.thread_text(event, ticket, playbook)
 
 
 def handoff_deadline(playbook: Playbook, ticket: Ticket, offer: dict) -> str:
@@ -151,6 +152,8 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
                 f":warning: *{ticket.key}* {title}: the {a['clock']} target is due "
                 f"{due_time(ticket, playbook, a['due_at'])}."
             )
+        case "role.assigned":
+            return incidents.role_dm(event, ticket, playbook)
         case "escalated" | "manager.notified":
             return (
                 f"*{ticket.key}* {title} is at {ticket.tier}: {REASONS[a['reason']]}. "

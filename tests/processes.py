@@ -10,6 +10,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import yaml
+
+from app.playbook import load_playbook
+
 ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOK = ROOT / "playbook.yml"
 
@@ -76,3 +80,14 @@ def kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
+
+
+def playbook_without_rooms(tmp_path):
+    """The shipped playbook with no war rooms or swarms, for tests of the SLA clock under
+    load (war rooms add a score of Slack calls per Sev1); its path and the parsed book."""
+    data = yaml.safe_load(PLAYBOOK.read_text())
+    for severity in data["severities"].values():
+        severity.get("actions", {}).update(war_room=False, swarm=False)
+    path = tmp_path / "playbook-without-rooms.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return path, load_playbook(path)

@@ -26,6 +26,7 @@ from app.models import OutboxMessage, SeenRequest, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
+from tests.processes import playbook_without_rooms
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
 
 
@@ -172,13 +173,13 @@ def due_now(relay, playbook, count):
     return ids
 
 
-def clock_process(scratch_url, sim, *extra, lease="60"):
+def clock_process(scratch_url, sim, *extra, lease="60", playbook_path=PLAYBOOK):
     env = {
         **os.environ,
         "DATABASE_URL": scratch_url,
         "SLACK_BOT_TOKEN": sim.bot_token,
         "SLACK_API_URL": sim.api_url,
-        "RELAY_PLAYBOOK": str(PLAYBOOK),
+        "RELAY_PLAYBOOK": str(playbook_path),
         "LOG_LEVEL": "warning",
         "CLOCK_TICK_SECONDS": "0.2",
         "OUTBOX_LEASE_SECONDS": lease,
@@ -192,9 +193,10 @@ def clock_process(scratch_url, sim, *extra, lease="60"):
     )
 
 
-def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, playbook):
+def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, tmp_path):
+    path, playbook = playbook_without_rooms(tmp_path)
     ids = due_now(relay, playbook, 150)
-    procs = [clock_process(scratch_url, sim, "--once") for _ in range(2)]
+    procs = [clock_process(scratch_url, sim, "--once", playbook_path=path) for _ in range(2)]
     try:
         assert [p.wait(timeout=120) for p in procs] == [0, 0]
     finally:
@@ -214,10 +216,11 @@ def test_two_clock_processes_send_each_notice_once(relay, sim, scratch_url, play
         assert len(keys) == len(set(keys))
 
 
-def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, playbook):
+def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, tmp_path):
+    path, playbook = playbook_without_rooms(tmp_path)
     ids = due_now(relay, playbook, 40)
     sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.05)
-    victim = clock_process(scratch_url, sim, lease="1")
+    victim = clock_process(scratch_url, sim, lease="1", playbook_path=path)
     try:
         sim.wait_for(lambda: len(sim.calls) > 20, timeout=30, what="the clock to start delivering")
     finally:
@@ -228,7 +231,7 @@ def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, playbook):
         pending = db.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
     assert pending > 0, "the kill should have left work behind"
     time.sleep(1.1)  # the dead process's claims expire
-    survivor = clock_process(scratch_url, sim, "--once", lease="1")
+    survivor = clock_process(scratch_url, sim, "--once", lease="1", playbook_path=path)
     assert survivor.wait(timeout=120) == 0
     with relay.sessions() as db:
         pending = db.scalar(select(func.count()).where(OutboxMessage.status == "pending"))

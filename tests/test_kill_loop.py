@@ -17,7 +17,15 @@ from app.drills.workspace import seed_workspace
 from app.models import OutboxMessage, OutboxStatus, Ticket, TimelineEvent
 from app.simulator import SlackSimulator
 from tests.e2e.test_intake import VALUES, modal_of  # noqa: F401
-from tests.processes import free_port, kill_group, relay_env, start_clock, start_web, wait_healthy
+from tests.processes import (
+    free_port,
+    kill_group,
+    playbook_without_rooms,
+    relay_env,
+    start_clock,
+    start_web,
+    wait_healthy,
+)
 from tests.sla.test_escalation import open_sev3
 
 ITERATIONS = 20
@@ -107,8 +115,10 @@ def test_web_killed_at_random_moments_loses_no_acknowledged_ticket(world, playbo
     print(f"{len(acked)} of {ITERATIONS} submissions acknowledged, {len(titles)} tickets")
 
 
-def test_clock_killed_at_random_moments_breaches_and_notifies_each_once(world, playbook):
-    sim, ws, sessions, env, _ = world
+def test_clock_killed_at_random_moments_breaches_and_notifies_each_once(world):
+    sim, ws, sessions, env, tmp_path = world
+    path, playbook = playbook_without_rooms(tmp_path)
+    env = {**env, "RELAY_PLAYBOOK": str(path)}
     opened = datetime.now(UTC) - timedelta(hours=2)
     with sessions() as db, db.begin():
         for n in range(60):  # Sev1 (24x7) opened two hours ago: the response breach is due

@@ -28,6 +28,11 @@ BOT_SCOPES = {
     "channels:history",
     "groups:history",
     "im:history",
+    # war rooms and swarms (app/effects/channels.py)
+    "channels:manage",
+    "groups:write",
+    "bookmarks:write",
+    "pins:write",
 }
 
 
@@ -39,6 +44,10 @@ NEEDED_BY = {
     "channels:history": {"conversations.history", "conversations.replies"},
     "groups:history": {"conversations.history", "conversations.replies"},
     "im:history": {"conversations.history", "conversations.replies"},
+    "channels:manage": {"conversations.create", "conversations.invite", "conversations.rename"},
+    "groups:write": {"conversations.create", "conversations.invite", "conversations.setPurpose"},
+    "bookmarks:write": {"bookmarks.add"},
+    "pins:write": {"pins.add"},
 }
 
 

@@ -423,6 +423,24 @@ BROKEN = [
         id="reopen-window-too-short",
     ),
     pytest.param(
+        lambda d: d["severities"]["sev2"]["actions"].update(war_room=True),
+        "severities.sev2.actions",
+        "war_room and swarm exclude each other",
+        id="war-room-and-swarm",
+    ),
+    pytest.param(
+        lambda d: d["roles"].update(ic_eligible=[]),
+        "severities.sev1.actions.war_room",
+        "needs at least one person in roles.ic_eligible",
+        id="war-room-without-ic",
+    ),
+    pytest.param(
+        lambda d: d.update(incidents={"archive_after_hours": 0}),
+        "incidents.archive_after_hours",
+        "greater than or equal to 1",
+        id="archive-delay",
+    ),
+    pytest.param(
         lambda d: d.update(version=2),
         "version",
         "Input should be 1",

@@ -2,10 +2,11 @@
 posts into its thread."""
 
 from slack_sdk import WebClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.effects.sending import Later, call, find_posted, with_key
-from app.models import OutboxMessage, Ticket
+from app.models import Channel, OutboxMessage, Ticket
 from blocks.card import card_text, ticket_card
 
 
@@ -15,9 +16,10 @@ def _ticket(db: Session, row: OutboxMessage) -> Ticket:
 
 def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
     ticket = _ticket(db, row)
+    room = db.scalar(select(Channel.slack_id).where(Channel.ticket_id == ticket.id))
     message = {
         "text": card_text(ticket, context.playbook),
-        "blocks": ticket_card(ticket, context.playbook, now=context.now()),
+        "blocks": ticket_card(ticket, context.playbook, now=context.now(), room=room),
     }
     if ticket.card_ts:
         where = {"channel": ticket.card_channel, "ts": ticket.card_ts}

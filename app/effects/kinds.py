@@ -49,11 +49,15 @@ def _ephemeral_send(client: WebClient, args: dict) -> dict:
 
 
 def record_failure(db, row: OutboxMessage, now) -> None:
-    """A row that will never go out is noted on its ticket's timeline (never the text)."""
+    """A row that will never go out is noted on its ticket's timeline (never the text); a
+    part of a war room or swarm that could not be made is also said in the ticket's thread
+    (once: what waited on it failing too says nothing more)."""
     if row.subject == "ticket" and row.subject_id is not None:
         ticket = db.get(Ticket, row.subject_id)
         after = {"effect": row.kind, "error": row.last_error}
         add_event(db, ticket, kind="slack.failed", by=None, now=now, after=after)
+        if row.kind.startswith("channel.") and row.last_error != "upstream_failed":
+            db.add(channels.failure_note_row(row, now))
 
 
 KINDS: dict[str, EffectKind] = {
@@ -73,7 +77,28 @@ KINDS: dict[str, EffectKind] = {
         EffectKind("thread", cards.thread_prepare, method("chat.postMessage"), find=find_posted),
         EffectKind("channel.create", _payload, channels.create_send, channels.create_write_back),
         EffectKind("channel.invite", channels.in_channel, channels.invite_send),
-        # setTopic, setPurpose, bookmarks.add, pins.add ... in the channel made upstream.
+        # setPurpose, bookmarks.add ... in the channel made upstream.
         EffectKind("channel.call", channels.in_channel, channels.call_send),
+        EffectKind("channel.post", channels.post_prepare, channels.post_send, find=find_posted),
+        EffectKind("channel.pin", channels.pin_prepare, channels.pin_send),
+        EffectKind("channel.topic", channels.topic_prepare, channels.topic_send, coalesce=True),
+        EffectKind(
+            "channel.role_card",
+            channels.role_card_prepare,
+            send_method,
+            channels.role_card_write_back,
+            coalesce=True,
+            find=channels.role_card_find,
+        ),
+        EffectKind(
+            "channel.rename",
+            channels.rename_prepare,
+            channels.rename_send,
+            channels.rename_write_back,
+        ),
+        EffectKind(
+            "channel.bookmark_card", channels.bookmark_card_prepare, channels.bookmark_card_send
+        ),
+        EffectKind("channel.archive", channels.in_channel, channels.archive_send),
     )
 }

@@ -5,10 +5,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import changes, tickets
+from app import changes, incidents, tickets
 from app.errors import Invalid
 from app.listeners.answering import answering
 from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
+from app.models import Ticket
 from app.runtime import Relay
 from app.tickets.classification import suggest_severity
 from blocks import answers
@@ -157,6 +158,40 @@ def reopen(req: Request) -> dict:
     return {"text": answers.reopened(c.ticket)}
 
 
+def _key_or_channel(req: Request, sub: str) -> tuple[str, list[str]]:
+    """The ticket a command names, or (without a key) the one whose war room or swarm it is
+    typed in; and the arguments after the key."""
+    if req.args and KEY.match(req.args[0]):
+        return req.args[0].upper(), req.args[1:]
+    with req.relay.sessions() as db:
+        ticket_id = incidents.ticket_id_of_channel(db, req.command.get("channel_id"))
+        ticket = db.get(Ticket, ticket_id) if ticket_id else None
+    if ticket is None:
+        raise Invalid(
+            f"Which ticket? Give its key, or type it in the ticket's war room or swarm: "
+            f"`{TABLE[sub].line}`."
+        )
+    return ticket.key, req.args
+
+
+def role(req: Request) -> dict:
+    key, args = _key_or_channel(req, "role")
+    name = args[0].lower() if args else ""
+    match = USER_MENTION.match(args[1]) if len(args) > 1 else None
+    if name not in incidents.ROLES or not match:
+        raise Invalid(f"Name a role and mention the person: `{TABLE['role'].line}`.")
+    c = changes.assign_role(req.relay, key, by=req.user, role=name, to=match.group(1))
+    return {"text": answers.role_given(c.ticket, name, match.group(1), c.events)}
+
+
+def pull(req: Request) -> dict:
+    key, args = _key_or_channel(req, "pull")
+    if not args:
+        raise Invalid(f"Which team? `{TABLE['pull'].line}`.")
+    c = changes.pull_team(req.relay, key, by=req.user, team=args[0].lower())
+    return {"text": answers.pulled(c.ticket, c.events, req.relay.playbook)}
+
+
 def help_text() -> str:
     lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
     return (
@@ -194,6 +229,20 @@ SUBCOMMANDS = (
     Subcommand("resume", "KEY", "the resolution clock runs again", TEAM, resume),
     Subcommand("resolve", "KEY [summary]", "resolve and stop the clocks", TEAM, resolve),
     Subcommand("reopen", "KEY", "bring a resolved ticket back (within the window)", TEAM, reopen),
+    Subcommand(
+        "role",
+        "[KEY] ic|comms|scribe|facilitator @person",
+        "hand an incident role over (the key may be left out in the war room or swarm)",
+        "the IC, approvers and admins",
+        role,
+    ),
+    Subcommand(
+        "pull",
+        "[KEY] TEAM",
+        "invite another team's primary at the ticket's tier into its war room or swarm",
+        f"the IC, {TEAM}",
+        pull,
+    ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )
 TABLE = {s.name: s for s in SUBCOMMANDS}

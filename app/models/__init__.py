@@ -1,7 +1,7 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
 from app.models.base import Base, UTCDateTime, enum_column
-from app.models.channels import Channel
+from app.models.channels import Channel, RoleAssignment
 from app.models.deadlines import Deadline
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.requests import SeenRequest
@@ -15,6 +15,7 @@ __all__ = [
     "KeySequence",
     "OutboxMessage",
     "OutboxStatus",
+    "RoleAssignment",
     "SeenRequest",
     "Status",
     "Ticket",

@@ -13,6 +13,7 @@ from app.playbook.models import (
     EscalationType,
     Group,
     Handle,
+    Incidents,
     Person,
     PlaybookModel,
     Roles,
@@ -43,6 +44,7 @@ class Playbook(PlaybookModel):
     escalation_types: dict[str, EscalationType]
     classification: list[ClassificationRule] = []
     roles: Roles = Roles()
+    incidents: Incidents = Incidents()
     templates: dict[str, str]
 
     @model_validator(mode="before")
@@ -126,6 +128,9 @@ class Playbook(PlaybookModel):
 
     def is_approver(self, user_id: str) -> bool:
         return user_id in self.handles_to_user_ids(self.roles.approvers)
+
+    def is_ic_eligible(self, user_id: str) -> bool:
+        return user_id in self.handles_to_user_ids(self.roles.ic_eligible)
 
     def may_act(self, user_id: str, team_key: str) -> bool:
         """Team members act on their team's tickets; admins on every team's."""

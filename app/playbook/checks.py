@@ -142,6 +142,7 @@ def find_problems(data: dict, required: Collection[str] = ()) -> list[str]:
     for role, handles in _entries(_value(data, "roles")):
         for position, handle in _items(handles):
             problems.reference(field_path("roles", role, position), handle, ("people",))
+    _check_incident_roles(problems, data)
     for name, template in _entries(_value(data, "templates")):
         if isinstance(template, str):
             for message in template_problems(template):
@@ -162,6 +163,19 @@ def _check_section_keys(problems: _Problems) -> None:
         for name in REQUIRED_TEMPLATES:
             if name not in templates:
                 problems.add(f"templates.{name}", "missing (this template is required)")
+
+
+def _check_incident_roles(problems: _Problems, data: dict) -> None:
+    """A severity that opens a war room needs someone who may be its incident commander."""
+    roles = _value(data, "roles")
+    eligible = _value(roles, "ic_eligible") if isinstance(roles, dict) else None
+    for key, severity in _entries(_value(data, "severities")):
+        actions = _value(severity, "actions") if isinstance(severity, dict) else None
+        if isinstance(actions, dict) and actions.get("war_room") and not eligible:
+            problems.add(
+                f"severities.{key}.actions.war_room",
+                "needs at least one person in roles.ic_eligible (the incident commander)",
+            )
 
 
 def _check_handles(problems: _Problems, data: dict) -> None:

@@ -122,6 +122,12 @@ class SeverityActions(PlaybookModel):
     approval_gate: bool = False
     page_primary: bool = False
 
+    @model_validator(mode="after")
+    def _one_channel(self) -> "SeverityActions":
+        if self.war_room and self.swarm:
+            raise ValueError("war_room and swarm exclude each other (a ticket gets one channel)")
+        return self
+
 
 class Severity(PlaybookModel):
     name: Text
@@ -296,3 +302,10 @@ class Roles(PlaybookModel):
     ic_eligible: list[str] = []
     approvers: list[str] = []
     executives: list[str] = []
+
+
+class Incidents(PlaybookModel):
+    """War rooms and swarm channels (app/incidents/)."""
+
+    # A resolved ticket's channel is archived this long after resolution.
+    archive_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72

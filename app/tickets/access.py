@@ -1,7 +1,10 @@
 """Who may see and who may change a ticket, from the playbook."""
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from app.errors import Forbidden
-from app.models import Ticket
+from app.models import RoleAssignment, Ticket
 from app.playbook import Playbook
 from app.sla import people
 
@@ -12,7 +15,7 @@ def require_may_act(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
         raise Forbidden(f"Only members of the {team} team or Relay admins can change {ticket.key}.")
 
 
-def _role_handles(playbook: Playbook, ticket: Ticket, token: str) -> list[str | None]:
+def role_handles(playbook: Playbook, ticket: Ticket, token: str) -> list[str | None]:
     """The handles a RACI role token stands for on this ticket: tier owners and manager
     from the policy snapshotted when it opened, the customer's exec sponsor, executives."""
     match token:
@@ -32,7 +35,7 @@ def raci_user_ids(playbook: Playbook, ticket: Ticket) -> set[str]:
     """Slack user ids of everyone the ticket's escalation type's RACI names, for this ticket."""
     raci = playbook.escalation_types[ticket.escalation_type].raci
     entries = raci.responsible + raci.accountable + raci.consulted + raci.informed
-    handles = [h for entry in entries for h in _role_handles(playbook, ticket, entry)]
+    handles = [h for entry in entries for h in role_handles(playbook, ticket, entry)]
     return people.user_ids(playbook, ticket, handles)
 
 
@@ -57,9 +60,14 @@ def require_may_see(playbook: Playbook, ticket: Ticket, user_id: str) -> None:
 
 
 def incident_commander(ticket: Ticket) -> str | None:
-    """The ticket's incident commander (a Slack user id). Hook: there are no IC roles yet;
-    when war rooms assign one (app/incidents/), return it here and the IC may lower too."""
-    return None
+    """The ticket's incident commander (a Slack user id), if its war room has one."""
+    db = object_session(ticket)
+    if db is None or ticket.id is None:
+        return None
+    stmt = select(RoleAssignment.user_id).where(
+        RoleAssignment.ticket_id == ticket.id, RoleAssignment.role == "ic"
+    )
+    return db.scalar(stmt)
 
 
 def require_may_lower(playbook: Playbook, ticket: Ticket, user_id: str) -> None:

@@ -31,7 +31,11 @@ def test_escalate_button_asks_for_a_handoff_note_and_hands_off(web, sim, ws, ses
     sim.wait_for(lambda: card(sessions, ticket.key).tier == "L2", what="the ticket climbs to L2")
     priya = ws.users["priya.shah"]
     dm = sim.wait_for(
-        lambda: [o for o in sim.seen_by(priya) if o.kind == "dm" and ticket.key in o.text],
+        lambda: [
+            o
+            for o in sim.seen_by(priya)
+            if o.kind == "dm" and f"{ticket.key} is handed to you" in o.text
+        ],
         what="the L2 primary's handoff DM",
     )
     assert "Re-ran the payout job twice" in str(dm[-1].blocks)
@@ -93,7 +97,8 @@ def test_wait_resume_and_resolve(web, sim, ws, sessions):
     sim.wait_for(lambda: card(sessions, ticket.key).status.value == "resolved", what="resolved")
     done = card(sessions, ticket.key)
     assert (
-        timers_of(sessions, done) == {} and done.resolution_summary == "Explained the fee schedule"
+        set(timers_of(sessions, done)) <= {"channel.archive"}  # a Sev2's swarm, if any
+        and done.resolution_summary == "Explained the fee schedule"
     )
     sim.settle()
     assert "ticket_resolve" not in str(sim.message(done.card_channel, done.card_ts)["blocks"])

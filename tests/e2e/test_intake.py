@@ -65,7 +65,14 @@ def test_esc_new_opens_prefilled_modal_and_posts_card(web, sim, ws, sessions, pl
     assert "Targets: respond within" in confirmation[0].text
     with sessions() as db:
         kinds = db.scalars(select(TimelineEvent.kind).where(TimelineEvent.ticket_id == ticket.id))
-        assert list(kinds) == ["opened", "severity.suggested", "paged"]  # Sev1 pages L1
+        # Sev1 pages L1 and opens a war room with an IC
+        assert list(kinds) == [
+            "opened",
+            "severity.suggested",
+            "paged",
+            "role.assigned",
+            "war_room.opened",
+        ]
 
 
 def test_message_shortcut_keeps_permalink_and_author(web, sim, ws, sessions):
@@ -119,7 +126,11 @@ def test_a_confirmation_where_relay_is_not_a_member_comes_by_dm(web, sim, ws, se
     sim.wait_for(lambda: ticket_count(sessions) > before, what="the ticket is stored")
     ticket = latest_ticket(sessions, agent)
     dms = sim.wait_for(
-        lambda: [o for o in sim.seen_by(agent) if o.kind == "dm" and ticket.key in (o.text or "")],
+        lambda: [
+            o
+            for o in sim.seen_by(agent)
+            if o.kind == "dm" and ticket.key in (o.text or "") and "Opened" in o.text
+        ],
         what="the confirmation, by DM since Relay is not in #hallway",
     )
     assert "Opened" in dms[0].text

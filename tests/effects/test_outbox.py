@@ -179,22 +179,33 @@ def test_an_effect_waits_for_the_one_it_depends_on(world, sim, sessions, playboo
         after="create",
     )
     assert deliver(sessions, client, ticket_id, Clock(), playbook) == 0, "nothing to wait for yet"
-    with sessions() as db, db.begin():
-        db.add(Channel(id=1, ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW))
+    [room] = new_channels(sessions, ticket_id, 1)
     enqueue(
         sessions,
         ticket_id,
         "create",
         "channel.create",
-        {"channel_row": 1, "name": "inc-esc-1-refunds", "is_private": False},
+        {"channel_row": room, "name": "inc-esc-1-refunds", "is_private": False},
     )
     assert deliver(sessions, client, ticket_id, Clock(), playbook) == 2
     methods = [c.method for c in sim.calls]
     assert methods.index("conversations.create") < methods.index("conversations.setTopic")
     topic = [c for c in sim.calls if c.method == "conversations.setTopic"]
     with sessions() as db:
-        made = db.get(Channel, 1)
+        made = db.get(Channel, room)
     assert topic[0].args["channel"] == made.slack_id
+
+
+def new_channels(sessions, ticket_id, n) -> list[int]:
+    """Rows for channels to create (ids from the shared database)."""
+    with sessions() as db, db.begin():
+        made = [
+            Channel(ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW)
+            for _ in range(n)
+        ]
+        db.add_all(made)
+        db.flush()
+        return [c.id for c in made]
 
 
 def test_channel_creation_takes_a_suffix_when_the_name_is_taken(world, sim, sessions, playbook):
@@ -203,33 +214,27 @@ def test_channel_creation_takes_a_suffix_when_the_name_is_taken(world, sim, sess
     sim.add_channel("inc-esc-7-refunds-2")
     long_name = "inc-esc-8-" + "x" * 75
     sim.add_channel(long_name[:80])
-    with sessions() as db, db.begin():
-        for n in (1, 2):
-            db.add(
-                Channel(
-                    id=10 + n, ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW
-                )
-            )
+    seven_row, eight_row = new_channels(sessions, ticket_id, 2)
     enqueue(
         sessions,
         ticket_id,
         "create-7",
         "channel.create",
-        {"channel_row": 11, "name": "inc-esc-7-refunds", "is_private": True},
+        {"channel_row": seven_row, "name": "inc-esc-7-refunds", "is_private": True},
     )
     enqueue(
         sessions,
         ticket_id,
         "create-8",
         "channel.create",
-        {"channel_row": 12, "name": long_name, "is_private": False},
+        {"channel_row": eight_row, "name": long_name, "is_private": False},
     )
     enqueue(
         sessions, ticket_id, "invite", "channel.invite", {"users": "U0NOBODY"}, after="create-7"
     )
     deliver(sessions, client, ticket_id, Clock(), playbook)
     with sessions() as db:
-        seven, eight = db.get(Channel, 11), db.get(Channel, 12)
+        seven, eight = db.get(Channel, seven_row), db.get(Channel, eight_row)
     assert seven.name == "inc-esc-7-refunds-3" and seven.slack_id
     assert len(eight.name) == 80 and eight.name.endswith("-2")
     assert sim.ws.channel(seven.slack_id).is_private

@@ -146,6 +146,8 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         "conversations.join": {"channel": w["lobby"]},
         "conversations.setTopic": {"channel": ch, "topic": "Incident"},
         "conversations.archive": {"channel": ch},
+        "conversations.rename": {"channel": ch, "name": "inc-43"},
+        "conversations.setPurpose": {"channel": ch, "purpose": "Incident"},
         "conversations.list": {"types": "public_channel,private_channel,im"},
         "conversations.history": {"channel": ch, "limit": 10, "include_all_metadata": True},
         "conversations.replies": {"channel": ch, "ts": ts},

@@ -1,5 +1,5 @@
 """Web API method handlers; importing this package registers them all in registry.METHODS."""
 
-from app.simulator.methods import chat, conversations, history, items, users, views
+from app.simulator.methods import chat, conversations, history, items, renaming, users, views
 
-__all__ = ["chat", "conversations", "history", "items", "users", "views"]
+__all__ = ["chat", "conversations", "history", "items", "renaming", "users", "views"]

@@ -1,0 +1,118 @@
+"""What a ticket's war room or swarm events post: the channel, made in steps that each wait
+for `channel.create` (invitations, topic, purpose, bookmarks, the pinned summary and role
+card), renamed when a swarm becomes a war room, told the resolution, archived. Keys name
+the `channels` row and the event, so nothing is made twice."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from app.effects.outbox import row
+from app.models import Channel, Ticket, TimelineEvent
+from app.playbook import Playbook
+from blocks import incidents as views
+
+OPENED = ("war_room.opened", "swarm.opened")
+CHANNEL_EVENTS = (*OPENED, "channel.renamed", "channel.resolved", "channel.archived")
+
+
+def create_key(channel_id: int) -> str:
+    return f"chan:{channel_id}"
+
+
+def _room(ticket: Ticket, events: list[TimelineEvent]) -> int | None:
+    """The ticket's channel row id: from the events, else looked up (only for a ticket
+    whose severity may have one, or whose role events name one)."""
+    for event in events:
+        if (event.after or {}).get("channel"):
+            return event.after["channel"]
+    db = object_session(ticket)
+    if db is None or ticket.severity > 2:
+        return None
+    stmt = select(Channel.id).where(Channel.ticket_id == ticket.id, Channel.archived_at.is_(None))
+    return db.scalar(stmt)
+
+
+def incident_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now):
+    """The channel rows for these events; a topic refresh whenever a ticket with a channel
+    changes (severity, roles, status)."""
+    room = _room(ticket, events)
+    if room is None:
+        return []
+    make = _Maker(ticket, room, now)
+    rows: list[dict] = []
+    for event in events:
+        a = event.after or {}
+        if event.kind in OPENED:
+            rows += make.opening(playbook, event)
+        elif event.kind == "channel.renamed":
+            rows.append(make.one("channel.rename", f"rename:{event.id}", {"name": a["name"]}))
+            rows += make.invites(event)
+        elif event.kind == "channel.pulled":
+            rows += make.invites(event)
+        elif event.kind == "role.assigned":
+            rows.append(make.role_card(event))
+        elif event.kind == "channel.resolved":
+            text = views.resolution(ticket, playbook)
+            rows.append(make.one("channel.post", f"resolution:{event.id}", {"text": text}))
+        elif event.kind == "channel.archived":
+            rows.append(make.one("channel.archive", "archive", {}))
+    if not any(e.kind == "channel.archived" for e in events):
+        rows.append(make.one("channel.topic", f"topic:{events[-1].id}", {}, stream="topic"))
+    return rows
+
+
+class _Maker:
+    """Rows in one ticket's channel, each waiting for the channel to exist."""
+
+    def __init__(self, ticket: Ticket, room: int, now: datetime):
+        self.ticket, self.room, self.now = ticket, room, now
+
+    def one(self, kind: str, key: str, payload: dict, *, stream=None, after="") -> dict:
+        """A row keyed `key:<channel row>`; waiting for `after`, the channel by default
+        (None: for nothing)."""
+        return row(
+            key=f"{key}:{self.room}",
+            kind=kind,
+            payload={**payload, "channel_row": self.room},
+            now=self.now,
+            subject=("ticket", self.ticket.id),
+            stream=f"{stream}:{self.room}" if stream else None,
+            after=create_key(self.room) if after == "" else after,
+        )
+
+    def invites(self, event: TimelineEvent) -> list[dict]:
+        return [
+            self.one("channel.invite", f"invite:{event.id}:{uid}", {"users": uid})
+            for uid in event.after.get("invite", [])
+        ]
+
+    def role_card(self, event: TimelineEvent) -> dict:
+        return self.one("channel.role_card", f"roles:{event.id}", {}, stream="roles")
+
+    def opening(self, playbook: Playbook, event: TimelineEvent) -> list[dict]:
+        a, ticket = event.after, self.ticket
+        create = {"name": a["name"], "is_private": a["private"]}
+        rows = [
+            self.one("channel.create", "chan", create, after=None),
+            *self.invites(event),
+            self.one(
+                "channel.call",
+                f"purpose:{event.id}",
+                {"method": "conversations.setPurpose", "args": {"purpose": views.purpose(ticket)}},
+            ),
+            self.one("channel.bookmark_card", "bookmark:card", {}),
+        ]
+        team = playbook.teams.get(ticket.team)
+        for n, runbook in enumerate(team.runbooks if team else []):
+            link = {"title": runbook.title[:200], "type": "link", "link": runbook.url}
+            args = {"method": "bookmarks.add", "args": link, "channel_arg": "channel_id"}
+            rows.append(self.one("channel.call", f"bookmark:runbook{n}", args))
+        summary = views.summary(ticket, playbook, related=a.get("related", []), now=self.now)
+        rows.append(self.one("channel.post", "summary", summary))
+        rows.append(self.one("channel.pin", "pin:summary", {}, after=f"summary:{self.room}"))
+        card = self.role_card(event)
+        rows.append(card)
+        rows.append(self.one("channel.pin", "pin:roles", {}, after=card["idem_key"]))
+        return rows
