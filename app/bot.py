@@ -78,7 +78,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         ) from None
     engine = db.make_engine(
         settings.database_url,
-        pool_size=settings.listener_threads,
+        pool_size=settings.listener_threads + settings.delivery_threads,
         pool_recycle=settings.database_pool_recycle_seconds,
     )
     prepare_database(engine, settings.database_url)
@@ -89,6 +89,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         web_client(settings, token),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
         outbox_horizon=timedelta(hours=settings.outbox_retry_hours),
+        delivery_threads=settings.delivery_threads,
     )
 
 

@@ -2,7 +2,7 @@
 the Slack client and the time. (Named so as not to be confused with Bolt's `context`.)"""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.effects import outbox
+from app.effects.pacing import Pacing
 from app.playbook import Playbook
 
 log = structlog.get_logger()
@@ -28,6 +29,8 @@ class Relay:
     drill: bool = False
     outbox_lease: timedelta = outbox.LEASE
     outbox_horizon: timedelta = outbox.HORIZON
+    delivery_threads: int = outbox.THREADS  # lanes sent at once (DELIVERY_THREADS)
+    pacing: Pacing = field(default_factory=Pacing)  # the 429s this process has seen
 
     def deliver(
         self, subject: tuple[str, int | list[int]] | None = None, *, until: float | None = None
@@ -44,6 +47,8 @@ class Relay:
                 lease=self.outbox_lease,
                 horizon=self.outbox_horizon,
                 until=until,
+                threads=self.delivery_threads,
+                pacing=self.pacing,
             )
         except Exception as error:  # noqa: BLE001 - the clock delivers what is left
             log.exception("outbox.delivery_failed", error=type(error).__name__)
