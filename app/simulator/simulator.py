@@ -33,7 +33,7 @@ class SlackSimulator:
         self.signing_secret = signing_secret
         self.ws = Workspace(clock, seed)
         self.faults = Faults(latency)
-        self.rate_limits = RateLimits() if rate_limits else None
+        self.rate_limits = RateLimits(clock or time.monotonic) if rate_limits else None
         self._host, self._port = host, port
         self._server: SimServer | None = None
         self._sender = Sender(self.ws, signing_secret)
