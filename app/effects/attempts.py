@@ -65,26 +65,27 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
     """Send one lane's rows in order. Returns how many were sent and whether the lane got
     through (False: a row waits, and so do the ones after it)."""
     sent, attempt = 0, None
-    with sessions() as db:
-        for row_id in [*ids, None]:
-            stop = row_id is None or time.monotonic() > policy.until
-            if attempt is None and stop:
-                return sent, row_id is None
-            with db.begin():
-                if attempt is not None:
-                    outcome = _record(db, attempt, policy)
-                    sent += outcome == SENT
-                    if outcome == HELD:
-                        return sent, False
-                attempt = None if stop else _claim(db, row_id, policy)
-            if stop:
-                return sent, row_id is None
-            if attempt == HELD:
-                return sent, False
-            if attempt == DONE:
-                attempt = None
-            else:
-                _send(client, attempt)
+    for row_id in [*ids, None]:
+        stop = row_id is None or time.monotonic() > policy.until
+        if attempt is None and stop:
+            return sent, row_id is None
+        # A session per transaction: what a row renders is read afresh, never an object
+        # loaded before another change committed.
+        with sessions() as db, db.begin():
+            if attempt is not None:
+                outcome = _record(db, attempt, policy)
+                sent += outcome == SENT
+                if outcome == HELD:
+                    return sent, False
+            attempt = None if stop else _claim(db, row_id, policy)
+        if stop:
+            return sent, row_id is None
+        if attempt == HELD:
+            return sent, False
+        if attempt == DONE:
+            attempt = None
+        else:
+            _send(client, attempt)
     return sent, True
 
 
@@ -155,7 +156,8 @@ def _send(client, attempt: Attempt) -> None:
 
 
 def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
-    row, now, horizon = attempt.row, policy.now(), policy.horizon
+    now, horizon = policy.now(), policy.horizon
+    row = db.merge(attempt.row, load=False)  # as claimed: under our lease nobody changed it
     bound = _bound(row)
     row.claimed_until = None
     row.attempts += 1
