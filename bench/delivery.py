@@ -82,7 +82,7 @@ def client_for(found: dict) -> WebClient:
     )
 
 
-def one_run(relay: Relay, channels: list[str], run: int) -> tuple[float, int]:
+def one_run(relay: Relay, channels: list[str], run: str) -> tuple[float, int]:
     now = datetime.now(UTC)
     rows = [
         outbox.row(
@@ -105,7 +105,7 @@ def one_run(relay: Relay, channels: list[str], run: int) -> tuple[float, int]:
     return time.perf_counter() - start, pending(relay, run)
 
 
-def pending(relay: Relay, run: int) -> int:
+def pending(relay: Relay, run: str) -> int:
     with relay.sessions() as db:
         rows = db.scalars(
             select(OutboxMessage.status).where(OutboxMessage.idem_key.like(f"bench:{run}:%"))
@@ -113,7 +113,7 @@ def pending(relay: Relay, run: int) -> int:
         return sum(1 for status in rows if status.value != "sent")
 
 
-def outbox_order(relay: Relay, run: int) -> tuple[str, bool, int]:
+def outbox_order(relay: Relay, run: str) -> tuple[str, bool, int]:
     """With Slack's limits on, conversations.history is limited too: order from the outbox
     (each channel's messages got rising ts in the order they were enqueued) and how many
     rows needed more than one attempt (429s); "none twice" cannot be told from there."""
@@ -130,7 +130,7 @@ def outbox_order(relay: Relay, run: int) -> tuple[str, bool, int]:
     return "n/a", in_order, sum(1 for *_, attempts in found if attempts > 1)
 
 
-def check(client: WebClient, channels: list[str], run: int) -> tuple[bool, bool]:
+def check(client: WebClient, channels: list[str], run: str) -> tuple[bool, bool]:
     """None twice, and each channel's messages in the order they were enqueued."""
 
     def texts(channel: str) -> list[str]:
@@ -157,16 +157,19 @@ def measure(url: str, args, rate_limits: bool) -> str:
         relay = Relay(
             load_playbook(ROOT / "playbook.yml"), relay_db.make_sessionmaker(engine), client
         )
+        if args.threads:
+            relay.delivery_threads = args.threads
         times, left, once, in_order, retried = [], 0, True, True, 0
         for run in range(args.runs):
             channels = [found["channels"][f"r{run}-c{n:03d}"] for n in range(CHANNELS)]
-            seconds, not_sent = one_run(relay, channels, run)
+            key = f"{'limited' if rate_limits else 'free'}-{run}"  # one database for all
+            seconds, not_sent = one_run(relay, channels, key)
             times.append(seconds)
             left += not_sent
-            run_once, run_order, run_retried = outbox_order(relay, run)
+            run_once, run_order, run_retried = outbox_order(relay, key)
             retried += run_retried
             if not rate_limits:
-                run_once, run_order = check(client, channels, run)
+                run_once, run_order = check(client, channels, key)
             once = run_once if run_once == "n/a" else once and run_once
             in_order = in_order and run_order
     engine.dispose()
@@ -184,6 +187,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--rate-limits", action="store_true", help="also with Slack's limits")
+    parser.add_argument("--threads", type=int, help="DELIVERY_THREADS (default: Relay's)")
     args = parser.parse_args()
     quiet()
     print(

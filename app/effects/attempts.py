@@ -14,7 +14,7 @@ from urllib.error import URLError
 
 import structlog
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.effects.kinds import KINDS, Later, record_failure
@@ -89,26 +89,37 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
     return sent, True
 
 
+# Built once (a statement is costly to build); claims one row if it is still pending and
+# nobody holds it. A row claimed before and never released (its sender died) may, like one
+# whose answer was lost, have reached Slack: the same statement marks it so.
+CLAIM = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("row_id"), OutboxMessage.status == OutboxStatus.PENDING)
+    .where(
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < bindparam("now"))
+    )
+    .values(
+        claimed_until=bindparam("until"),
+        last_error=case(
+            (OutboxMessage.claimed_until.is_not(None), UNCERTAIN), else_=OutboxMessage.last_error
+        ),
+    )
+    .returning(OutboxMessage)
+)
+
+
 def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     now = policy.now()
     claimed = db.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
-        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-        .values(
-            claimed_until=now + policy.lease,
-            # Claimed before and never released (its sender died): like an answer lost on
-            # the way, it may have reached Slack. Set in the claiming statement itself.
-            last_error=case(
-                (OutboxMessage.claimed_until.is_not(None), UNCERTAIN),
-                else_=OutboxMessage.last_error,
-            ),
-        )
-        .returning(OutboxMessage),
+        CLAIM,
+        {"row_id": row_id, "now": now, "until": now + policy.lease},
         execution_options={"populate_existing": True},
     ).first()
-    if claimed is None:  # claimed elsewhere, or no longer pending
-        return HELD
+    if claimed is None:
+        # Sent (or failed) meanwhile by another process: done, the lane goes on. Still
+        # pending: another process is sending it, and the rest of the lane waits for it.
+        status = db.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
+        return HELD if status == OutboxStatus.PENDING else DONE
     row, kind = claimed, KINDS[claimed.kind]
     upstream = None
     if row.after:

@@ -97,7 +97,7 @@ def deliver(
     now: Callable[[], datetime],
     context=None,
     subject: tuple[str, int | list[int]] | None = None,
-    limit: int = 200,
+    limit: int = 500,
     lease: timedelta = LEASE,
     horizon: timedelta = HORIZON,
     until: float | None = None,
