@@ -4,7 +4,7 @@ its own process answering in 100 ms), and apart from it the decision part alone
 (`fire_due_timers`: claim, act, re-sync timers, enqueue; no sending). Median and spread of
 several ticks of each. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/clock_tick.py [--rounds 5] [--sizes 100000] [--latency-ms 100]
+    .venv/bin/python bench/clock_tick.py [--rounds 3] [--sizes 100000] [--latency-ms 100]
         [--pg postgresql+psycopg://...]
 """
 
@@ -187,7 +187,7 @@ def measure(url: str, sizes: list[int], rounds: int, client: WebClient) -> list[
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--latency-ms", type=float, default=100)
