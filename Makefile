@@ -27,6 +27,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/web.py
 	$(PY) bench/clock_tick.py
+	$(PY) bench/delivery.py --rate-limits
 
 clean:
 	rm -rf $(VENV) .pytest_cache relay.db

@@ -23,6 +23,7 @@ from app import db, replays
 from app.listeners import register_listeners
 from app.logs import configure_logging
 from app.playbook import PlaybookError, load_playbook
+from app.effects.courier import Courier
 from app.runtime import Relay, utc_now
 from app.settings import Settings
 
@@ -78,7 +79,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         ) from None
     engine = db.make_engine(
         settings.database_url,
-        pool_size=settings.listener_threads,
+        pool_size=settings.listener_threads + settings.delivery_threads,
         pool_recycle=settings.database_pool_recycle_seconds,
     )
     prepare_database(engine, settings.database_url)
@@ -89,6 +90,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         web_client(settings, token),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
         outbox_horizon=timedelta(hours=settings.outbox_retry_hours),
+        delivery_threads=settings.delivery_threads,
     )
 
 
@@ -180,6 +182,7 @@ def create_wsgi(settings: Settings | None = None):
     except StartupError as refused:
         print(refused.code, file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
+    relay.courier = Courier(relay.deliver)
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
@@ -272,6 +275,7 @@ def run_socket_mode(settings: Settings) -> None:
     configure_logging(settings.log_format, settings.log_level)
     relay = build_relay(settings, mode="socket")
     verify_slack_token(relay, settings)
+    relay.courier = Courier(relay.deliver)
     app = build_app(relay, settings)
     scheduler = start_background_clock(relay, settings.clock_tick_seconds)
     try:

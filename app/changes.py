@@ -74,7 +74,7 @@ def changing(relay: Relay, key: str) -> Iterator[Change]:
         yield change
         commit_changes(db, relay.playbook, [change])
     if change.events or change.effects:
-        relay.deliver(("ticket", change.ticket.id))
+        relay.deliver_committed(change.ticket.id)
 
 
 def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: None) -> Change | None:
@@ -89,7 +89,7 @@ def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: Non
     if change is None:
         log.info("intake.duplicate_submission", key=ticket.key)
         return None
-    relay.deliver(("ticket", ticket.id))
+    relay.deliver_committed(ticket.id)
     return change
 
 

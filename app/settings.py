@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     port: int = 3000
     listener_threads: int = 32
+    delivery_threads: int = Field(default=16, ge=1)  # Slack calls of different lanes at once
     clock_tick_seconds: float = 10.0
     outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
     outbox_retry_hours: float = 24.0  # transient Slack failures are retried this long

@@ -1,7 +1,11 @@
-"""Clock tick cost with 10,000 and 100,000 open tickets and 100 due, on SQLite and on
-PostgreSQL: median of several ticks. Prints figures; asserts nothing.
+"""Clock tick cost with 100,000 open tickets and 100 due, on SQLite and on PostgreSQL: the
+full tick (fire the timers, then send the cards, thread notices and DMs to a simulator in
+its own process answering in 100 ms), and apart from it the decision part alone
+(`fire_due_timers`: claim, act, re-sync timers, enqueue; no sending). Median and spread of
+several ticks of each. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/clock_tick.py [--rounds 7] [--pg postgresql+psycopg://...]
+    .venv/bin/python bench/clock_tick.py [--rounds 3] [--sizes 100000] [--latency-ms 100]
+        [--pg postgresql+psycopg://...]
 """
 
 import argparse
@@ -9,10 +13,12 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from slack_sdk import WebClient
 from sqlalchemy import delete, insert, update
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,9 +27,11 @@ sys.path.insert(0, str(ROOT))
 from app import db as relay_db  # noqa: E402
 from app import tickets  # noqa: E402
 from app.changes import fire_due_timers  # noqa: E402
+from app.clock import tick  # noqa: E402
 from app.models import Deadline, Ticket  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
+from bench.delivery import simulator_process  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DUE = 100
@@ -107,61 +115,108 @@ def make_due(relay: Relay, ids: list[int]) -> None:
         )
 
 
-def measure(url: str, sizes: list[int], rounds: int) -> list[tuple[int, float, float]]:
+def post_cards(relay: Relay, ids: list[int]) -> None:
+    """Give the due tickets real cards in the simulator, so that a tick updates them and
+    posts into their threads as it would in a workspace (untimed)."""
+    channel = relay.playbook.teams["payments"].queue_channel
+
+    def post(ticket_id: int) -> tuple[int, str]:
+        answer = relay.client.api_call(
+            "chat.postMessage", json={"channel": channel, "text": f"card {ticket_id}"}
+        )
+        return ticket_id, answer["ts"]
+
+    with ThreadPoolExecutor(20) as pool:
+        posted = list(pool.map(post, ids))
+    with relay.sessions() as db, db.begin():
+        for ticket_id, ts in posted:
+            where = update(Ticket).where(Ticket.id == ticket_id)
+            db.execute(where.values(card_channel=channel, card_ts=ts))
+
+
+def drain(relay: Relay) -> None:
+    while relay.deliver():
+        pass
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):9.1f} {min(values):9.1f}-{max(values):<9.1f}"
+
+
+def measure(url: str, sizes: list[int], rounds: int, client: WebClient) -> list[str]:
     engine = relay_db.make_engine(url)
     relay = Relay(
         load_playbook(ROOT / "playbook.yml"),
         relay_db.make_sessionmaker(engine),
-        client=None,
+        client=client,
         now=lambda: NOW,
     )
     row = template(relay)
-    results = []
+    lines = []
     for size in sizes:
         ids = fill(relay, row, size)
         with engine.begin() as conn:
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("ANALYZE tickets")
                 conn.exec_driver_sql("ANALYZE deadlines")
-        due_ms, idle_ms, events = [], [], []
+        post_cards(relay, ids)
+        decision, idle, full, sent = [], [], [], []
         for _ in range(rounds):
             make_due(relay, ids)
             start = time.perf_counter()
             fired, found = fire_due_timers(relay)
-            acted = len(fired)
-            due_ms.append((time.perf_counter() - start) * 1000)
-            assert acted == DUE and found == 3 * DUE, (acted, found)
-            events.append(found)
+            decision.append((time.perf_counter() - start) * 1000)
+            assert len(fired) == DUE and found == 3 * DUE, (len(fired), found)
             start = time.perf_counter()
             fire_due_timers(relay)
-            idle_ms.append((time.perf_counter() - start) * 1000)
-        results.append((size, statistics.median(due_ms), statistics.median(idle_ms), events[-1]))
+            idle.append((time.perf_counter() - start) * 1000)
+            drain(relay)
+            make_due(relay, ids)
+            start = time.perf_counter()
+            result = tick(relay)
+            full.append((time.perf_counter() - start) * 1000)
+            sent.append(result.sent)
+            drain(relay)
+        lines.append(
+            f"{size:8d} {spread(decision)} {statistics.median(idle):9.2f} {spread(full)} "
+            f"{min(sent):4d}-{max(sent):<4d}"
+        )
     engine.dispose()
-    return results
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--sizes", default="100000")
+    parser.add_argument("--latency-ms", type=float, default=100)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     quiet()
     print(
-        f"clock tick (claim, fire and re-sync timers, enqueue notices; no sending), "
-        f"{DUE} due, median of {args.rounds}"
+        f"clock tick, {DUE} due: decision = fire_due_timers (claim, act, re-sync timers, "
+        f"enqueue; no sending); full = the clock's tick, sending to a simulator in its own "
+        f"process answering in {args.latency_ms:.0f} ms; ms, median and min-max of {args.rounds}"
     )
-    print(f"{'database':10} {'open':>8} {'100 due ms':>11} {'0 due ms':>9} {'events':>7}")
+    print(
+        f"{'database':10} {'open':>8} {'decision':>9} {'spread':^19} {'0 due':>9} "
+        f"{'full tick':>9} {'spread':^19} {'sent':>9}"
+    )
+    command = ["bench/playbook_simulator.py", "--latency-ms", str(args.latency_ms)]
     with ExitStack() as stack:
+        found = stack.enter_context(simulator_process(command))
+        client = WebClient(
+            token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
+        )
         folder = stack.enter_context(tempfile.TemporaryDirectory())
         urls = {"sqlite": f"sqlite:///{folder}/tick.db"}
         relay_db.upgrade(urls["sqlite"])
         if args.pg:
             urls["postgresql"] = stack.enter_context(relay_db.scratch_database(args.pg))
         for name, url in urls.items():
-            for size, due_ms, idle_ms, events in measure(url, sizes, args.rounds):
-                print(f"{name:10} {size:8d} {due_ms:11.1f} {idle_ms:9.2f} {events:7d}")
+            for line in measure(url, sizes, args.rounds, client):
+                print(f"{name:10} {line}", flush=True)
     return 0
 
 

@@ -30,6 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         default=0.0,
         help="milliseconds each Web API call takes before it is answered (Slack: 100-300)",
     )
+    parser.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="answer 429 + Retry-After past Slack's limits (method tiers; a message a second"
+        " per channel)",
+    )
     parser.add_argument("--user", action="append", default=[], help="add a user (repeatable)")
     parser.add_argument("--channel", action="append", default=[], help="add a channel")
     return parser
@@ -41,6 +47,7 @@ def serve(options: argparse.Namespace) -> int:
         host=options.host,
         port=options.port,
         latency=options.latency_ms / 1000,
+        rate_limits=options.rate_limits,
     ).start()
     users = [sim.add_user(name) for name in options.user]
     for name in options.channel:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from app.simulator import responses, web_api
 from app.simulator.faults import Faults
+from app.simulator.rate_limits import RateLimits
 from app.simulator.records import Call
 from app.simulator.state import Workspace
 
@@ -34,6 +35,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "SlackSimulator/1.0"
     ws: Workspace  # set on a subclass per simulator
     faults: Faults
+    limits: RateLimits | None = None
 
     def log_message(self, format, *args) -> None:  # noqa: A002  (quiet)
         pass
@@ -80,6 +82,12 @@ class Handler(BaseHTTPRequestHandler):
         args.pop("token", None)
         if self.faults.latency:
             time.sleep(self.faults.latency)
+        wait = self.limits.check(name, args) if self.limits is not None else None
+        if wait is not None:
+            with self.ws.lock:
+                self.ws.calls.append(Call(name, dict(args), False, "ratelimited"))
+            self._json(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)})
+            return
         fault = self.faults.take(name)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
@@ -125,8 +133,16 @@ class _Server(ThreadingHTTPServer):
 class SimServer:
     """A threading HTTP server in a daemon thread."""
 
-    def __init__(self, ws: Workspace, faults: Faults, host: str = "127.0.0.1", port: int = 0):
-        handler = type("BoundHandler", (Handler,), {"ws": ws, "faults": faults})
+    def __init__(
+        self,
+        ws: Workspace,
+        faults: Faults,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: RateLimits | None = None,
+    ):
+        bound = {"ws": ws, "faults": faults, "limits": limits}
+        handler = type("BoundHandler", (Handler,), bound)
         self.httpd = _Server((host, port), handler)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True

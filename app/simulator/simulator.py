@@ -11,6 +11,7 @@ from app.simulator import modals
 from app.simulator.faults import Faults
 from app.simulator.gestures import Gestures
 from app.simulator.inbound import Sender
+from app.simulator.rate_limits import RateLimits
 from app.simulator.records import Call, Observation, Ping, SimResponse
 from app.simulator.server import SimServer
 from app.simulator.state import Workspace
@@ -26,11 +27,14 @@ class SlackSimulator:
         port: int = 0,
         seed: int | None = None,
         latency: float = 0.0,
+        rate_limits: bool = False,
     ) -> None:
-        """`latency`: seconds each Web API call takes (real Slack: about 0.1-0.3)."""
+        """`latency`: seconds each Web API call takes (real Slack: about 0.1-0.3);
+        `rate_limits`: answer 429 past Slack's limits (app/simulator/rate_limits.py)."""
         self.signing_secret = signing_secret
         self.ws = Workspace(clock, seed)
         self.faults = Faults(latency)
+        self.rate_limits = RateLimits(clock or time.monotonic) if rate_limits else None
         self._host, self._port = host, port
         self._server: SimServer | None = None
         self._sender = Sender(self.ws, signing_secret)
@@ -40,7 +44,7 @@ class SlackSimulator:
 
     def start(self) -> SlackSimulator:
         if self._server is None:
-            self._server = SimServer(self.ws, self.faults, self._host, self._port)
+            self._server = SimServer(self.ws, self.faults, self._host, self._port, self.rate_limits)
             self._server.start()
         return self
 

@@ -40,8 +40,10 @@ def test_a_long_outage_delays_the_card_and_its_confirmation_but_drops_neither(
     ]
     assert [r.status for r in card_and_confirmation] == [OutboxStatus.SENT] * 2
     assert len(top_level(sim, channel)) == 1
-    posts = [c.args.get("channel") for c in sim.calls if c.method == "chat.postMessage" and c.ok]
-    assert posts[0] == channel, "the confirmation, which names the card's channel, comes second"
+    posts = [c.args for c in sim.calls if c.method == "chat.postMessage" and c.ok]
+    card = next(n for n, args in enumerate(posts) if args.get("channel") == channel)
+    confirm = next(n for n, args in enumerate(posts) if "confirm" in str(args.get("metadata")))
+    assert card < confirm, "the confirmation, which names the card's channel, comes after it"
 
 
 def test_rate_limits_are_waited_out_however_many(world, sim, sessions, playbook):

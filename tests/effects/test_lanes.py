@@ -1,0 +1,148 @@
+"""Concurrent delivery: lanes (a stream, else the channel) go out at once, each in order;
+a 429 holds back only its lane and its scope; dependencies still wait."""
+
+from collections import Counter
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from slack_sdk import WebClient
+
+from app.effects import outbox
+from app.models import Channel, OutboxStatus
+from app.simulator import SlackSimulator
+from tests.conftest import NOW
+from tests.effects.test_outbox import Clock, by_key, enqueue, name, rows
+from tests.simulator.conftest import FakeClock
+
+
+def enqueue_many(sessions, ticket_id, effects):
+    """(key, kind, payload, stream, after) tuples in one transaction, in this order."""
+    with sessions() as db, db.begin():
+        outbox.enqueue_rows(
+            db,
+            [
+                outbox.row(
+                    key=name(ticket_id, key),
+                    kind=kind,
+                    payload=payload,
+                    now=NOW,
+                    subject=("ticket", ticket_id),
+                    stream=stream,
+                    after=name(ticket_id, after) if after else None,
+                )
+                for key, kind, payload, stream, after in effects
+            ],
+        )
+
+
+def deliver(sessions, client, ticket_id, clock, playbook, **options):
+    context = SimpleNamespace(playbook=playbook, now=clock)
+    subject = ("ticket", ticket_id)
+    return outbox.deliver(sessions, client, now=clock, context=context, subject=subject, **options)
+
+
+def test_400_effects_over_200_channels_each_once_and_in_order(world, sim, sessions, playbook):
+    client, ticket_id, _ = world
+    channels = [sim.add_channel(f"lane-{n:03d}") for n in range(200)]
+    effects = []
+    for n in range(400):
+        c = n % 200
+        stream = f"{ticket_id}/s{c}" if c < 20 else None  # a stream keeps order on its own
+        payload = {"channel": channels[c], "text": f"{n:03d}"}
+        effects.append((f"m{n}", "message", payload, stream, None))
+    enqueue_many(sessions, ticket_id, effects)
+    assert deliver(sessions, client, ticket_id, Clock(), playbook, threads=8) == 400
+    assert {r.status for r in rows(sessions, ticket_id)} == {OutboxStatus.SENT}
+    posted = Counter(c.args["text"] for c in sim.calls if c.method == "chat.postMessage")
+    assert len(posted) == 400 and set(posted.values()) == {1}, "none twice"
+    for c, channel in enumerate(channels):
+        assert [m["text"] for m in sim.messages(channel)] == [f"{c:03d}", f"{c + 200:03d}"]
+
+
+@pytest.fixture
+def limited(sessions, playbook):
+    """A simulator enforcing Slack's limits: a message a second per channel, bursts of 3."""
+    with SlackSimulator(rate_limits=True, clock=FakeClock()) as sim:
+        yield sim, WebClient(token=sim.bot_token, base_url=sim.api_url, retry_handlers=[])
+
+
+def test_a_429_on_one_channel_holds_back_only_that_channel(world, limited, sessions, playbook):
+    _, ticket_id, _ = world
+    sim, client = limited
+    busy = sim.add_channel("busy")
+    others = [sim.add_channel(f"other-{n}") for n in range(10)]
+    effects = [
+        (f"busy{n}", "message", {"channel": busy, "text": f"busy {n}"}, None, None)
+        for n in range(6)
+    ]
+    for n, channel in enumerate(others * 2):
+        effects.append((f"other{n}", "message", {"channel": channel, "text": f"{n}"}, None, None))
+    enqueue_many(sessions, ticket_id, effects)
+    clock = Clock()
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 3 + 20
+    found = by_key(sessions, ticket_id)
+    assert all(found[f"other{n}"].status == OutboxStatus.SENT for n in range(20))
+    assert [found[f"busy{n}"].status for n in range(6)] == [OutboxStatus.SENT] * 3 + [
+        OutboxStatus.PENDING
+    ] * 3
+    assert found["busy3"].last_error == "ratelimited"
+    assert [found[f"busy{n}"].attempts for n in (4, 5)] == [0, 0], "the rest of its lane waits"
+    clock.value = found["busy3"].next_attempt_at
+    sim.ws.clock.advance(3)  # the simulator's own clock: its buckets fill again
+    deliver(sessions, client, ticket_id, clock, playbook)
+    assert [m["text"] for m in sim.messages(busy)] == [f"busy {n}" for n in range(6)]
+
+
+def test_a_429_on_a_method_waits_that_method_out_and_nothing_else(world, sim, sessions, playbook):
+    client, ticket_id, channel = world
+    create = {"channel_row": 0, "name": "x", "is_private": False}
+    effects = [(f"create{n}", "channel.create", create, None, None) for n in (0, 1)]
+    effects += [(f"m{n}", "message", {"channel": channel, "text": "x"}, None, None) for n in (0, 1)]
+    enqueue_many(sessions, ticket_id, effects)
+    sim.faults.inject("conversations.create", "ratelimit", times=1, retry_after=30)
+    clock = Clock()
+    assert deliver(sessions, client, ticket_id, clock, playbook, threads=1) == 2
+    creates = [c for c in sim.calls if c.method == "conversations.create"]
+    assert len(creates) == 1, "the second create waits out the first one's Retry-After here"
+    found = by_key(sessions, ticket_id)
+    assert {found[f"create{n}"].last_error for n in (0, 1)} == {"ratelimited"}
+    assert {found[f"create{n}"].next_attempt_at for n in (0, 1)} == {NOW + timedelta(seconds=30)}
+    assert [found[f"m{n}"].status for n in (0, 1)] == [OutboxStatus.SENT] * 2
+
+
+def test_dependent_effects_wait_for_their_upstream_while_other_lanes_go(
+    world, sim, sessions, playbook
+):
+    client, ticket_id, channel = world
+    with sessions() as db, db.begin():
+        db.add(Channel(id=31, ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW))
+    topic = {"method": "conversations.setTopic", "args": {"topic": "Sev1"}}
+    purpose = {"method": "conversations.setTopic", "args": {"topic": "Sev1, later"}}
+    enqueue(sessions, ticket_id, "topic", "channel.call", topic, after="create")
+    enqueue(sessions, ticket_id, "topic2", "channel.call", purpose, after="create")
+    enqueue(sessions, ticket_id, "note", "message", {"channel": channel, "text": "meanwhile"})
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 1, "only the message"
+    enqueue(
+        sessions,
+        ticket_id,
+        "create",
+        "channel.create",
+        {"channel_row": 31, "name": "inc-lanes", "is_private": False},
+    )
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 3
+    methods = [(c.method, c.args.get("topic")) for c in sim.calls if c.method.startswith("conv")]
+    assert methods == [
+        ("conversations.create", None),
+        ("conversations.setTopic", "Sev1"),
+        ("conversations.setTopic", "Sev1, later"),
+    ]
+
+
+def test_lane_rule():
+    assert outbox.lane(1, "card:7", None, {"channel": "C1"}) == ("stream", "card:7")
+    assert outbox.lane(1, None, "k", {"channel": "C1"}) == ("channel", "C1", None)
+    assert outbox.lane(1, None, None, {"channel": "C1", "user": "U1"}) == ("channel", "C1", "U1")
+    assert outbox.lane(1, None, "k", {"method": "pins.add"}) == ("after", "k")
+    assert outbox.lane(1, None, None, {}) == ("row", 1)
+    assert len({outbox.lane(n, None, None, None) for n in range(3)}) == 3
