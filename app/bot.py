@@ -20,10 +20,10 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db, replays
+from app.effects.courier import Courier
 from app.listeners import register_listeners
 from app.logs import configure_logging
 from app.playbook import PlaybookError, load_playbook
-from app.effects.courier import Courier
 from app.runtime import Relay, utc_now
 from app.settings import Settings
 
