@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db, replays
+from app.comms import redaction
 from app.effects.courier import Courier
 from app.listeners import register_listeners
 from app.logs import configure_logging
@@ -183,6 +184,7 @@ def create_wsgi(settings: Settings | None = None):
         print(refused.code, file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
     relay.courier = Courier(relay.deliver)
+    redaction.load()
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
@@ -276,6 +278,7 @@ def run_socket_mode(settings: Settings) -> None:
     relay = build_relay(settings, mode="socket")
     verify_slack_token(relay, settings)
     relay.courier = Courier(relay.deliver)
+    redaction.load()
     app = build_app(relay, settings)
     scheduler = start_background_clock(relay, settings.clock_tick_seconds)
     try:

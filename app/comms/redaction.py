@@ -53,6 +53,14 @@ class Redacted(NamedTuple):
     counts: dict[str, int]  # kind -> how many were redacted; never the values
 
 
+def load() -> None:
+    """Load the detectors and phone metadata now (web start-up), not on a person's first
+    form, which would wait about half a second for them."""
+    import phonenumbers  # noqa: F401
+
+    _detectors()
+
+
 def placeholder(kind: str) -> str:
     return f"[redacted: {kind}]"
 

@@ -86,12 +86,17 @@ TEXT_FIELDS = ("title", "description", "impact", "business_rationale", "override
 
 
 def clean_intake(intake: Intake) -> Intake:
-    """Clean the text fields; secrets and card numbers are replaced before anything stores
-    or posts them (`intake.redacted` counts what went)."""
+    for name in TEXT_FIELDS:
+        setattr(intake, name, clean_text(getattr(intake, name), single_line=name == "title"))
+    return intake
+
+
+def redact_intake(intake: Intake) -> Intake:
+    """Secrets and card numbers replaced before anything stores or posts them;
+    `intake.redacted` counts what went (kind -> how many)."""
     counts: dict[str, int] = {}
     for name in TEXT_FIELDS:
-        cleaned = clean_text(getattr(intake, name), single_line=name == "title")
-        text, found = redact(cleaned, only=INTAKE)
+        text, found = redact(getattr(intake, name), only=INTAKE)
         for kind, n in found.items():
             counts[kind] = counts.get(kind, 0) + n
         setattr(intake, name, text)
@@ -123,7 +128,7 @@ def check_intake(playbook: Playbook, intake: Intake) -> Intake:
     """Clean and validate; raises Invalid with one message per modal field, or
     SuggestionChanged when the form's hint no longer matches what was submitted."""
     errors: dict[str, str] = {}
-    clean_intake(intake)
+    redact_intake(clean_intake(intake))
     for name in ("title", "description", "impact"):
         if not getattr(intake, name):
             errors[name] = "Please fill this in."
