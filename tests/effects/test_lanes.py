@@ -116,7 +116,10 @@ def test_dependent_effects_wait_for_their_upstream_while_other_lanes_go(
 ):
     client, ticket_id, channel = world
     with sessions() as db, db.begin():
-        db.add(Channel(id=31, ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW))
+        row = Channel(ticket_id=ticket_id, purpose="war_room", name="x", created_at=NOW)
+        db.add(row)
+        db.flush()
+        channel_row = row.id
     topic = {"method": "conversations.setTopic", "args": {"topic": "Sev1"}}
     purpose = {"method": "conversations.setTopic", "args": {"topic": "Sev1, later"}}
     enqueue(sessions, ticket_id, "topic", "channel.call", topic, after="create")
@@ -128,7 +131,7 @@ def test_dependent_effects_wait_for_their_upstream_while_other_lanes_go(
         ticket_id,
         "create",
         "channel.create",
-        {"channel_row": 31, "name": "inc-lanes", "is_private": False},
+        {"channel_row": channel_row, "name": "inc-lanes", "is_private": False},
     )
     assert deliver(sessions, client, ticket_id, Clock(), playbook) == 3
     methods = [(c.method, c.args.get("topic")) for c in sim.calls if c.method.startswith("conv")]
