@@ -51,9 +51,9 @@ def create_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
     """Record the channel, and update the ticket's card to link to it."""
     channel = _channel(db, row)
     channel.slack_id, channel.name = result["channel"], result["name"]
-    if db.get(Ticket, row.subject_id).card_ts:  # else the card, when posted, links to it
-        key = f"card:{row.subject_id}:room:{channel.id}"
-        db.add(_row(row, key, "card", {}, row.created_at))
+    # Even before the card is posted: its first post may be on its way, rendered without the
+    # link (another lane). Queued behind it in the card's stream, this one adds the link.
+    db.add(_row(row, f"card:{row.subject_id}:room:{channel.id}", "card", {}, row.created_at))
     text = views.channel_ready(channel.purpose, channel.slack_id, channel.is_private)
     db.add(_row(row, f"thread:room:{channel.id}", "thread", {"text": text}, row.created_at))
 

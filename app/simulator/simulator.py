@@ -34,6 +34,8 @@ class SlackSimulator:
         self.signing_secret = signing_secret
         self.ws = Workspace(clock, seed)
         self.faults = Faults(latency)
+        # Tests may say how to tell that the app still has work to send (its outbox).
+        self.app_busy: Callable[[], bool] | None = None
         self.rate_limits = RateLimits(clock or time.monotonic) if rate_limits else None
         self._host, self._port = host, port
         self._server: SimServer | None = None
@@ -171,12 +173,15 @@ class SlackSimulator:
             time.sleep(0.01)
 
     def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
-        """Return once no Web API call has been in flight or arrived for `quiet` seconds."""
+        """Return once no Web API call has been in flight or arrived for `quiet` seconds
+        (and `app_busy`, if a test set it, says the app has nothing left to send)."""
 
         def calm() -> bool:
             with self.ws.lock:
                 idle = time.monotonic() - self.ws.last_activity
-                return self.ws.in_flight == 0 and idle >= quiet
+                if self.ws.in_flight or idle < quiet:
+                    return False
+            return self.app_busy is None or not self.app_busy()
 
         self.wait_for(calm, timeout, "the app to stop calling the Web API")
 

@@ -6,11 +6,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.drills.workspace import seed_workspace
+from app.models import OutboxMessage, OutboxStatus
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK
 
@@ -95,6 +98,29 @@ def web(sim, ws, database_url, tmp_path_factory):
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def settled_means_sent(sim, sessions):
+    """`sim.settle()` also waits for what Relay committed and has yet to send (the web
+    process sends it from a courier thread, after the request's answer)."""
+
+    def busy() -> bool:
+        """Rows committed in the last few seconds that nobody has tried to send yet (what
+        a fault left pending is the clock's, and no clock runs here)."""
+        now = datetime.now(UTC)
+        with sessions() as db:
+            fresh = select(OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.attempts == 0,
+                OutboxMessage.created_at >= now - timedelta(seconds=3),
+                OutboxMessage.next_attempt_at <= now,
+            )
+            return db.scalar(fresh.limit(1)) is not None
+
+    sim.app_busy = busy
+    yield
+    sim.app_busy = None
 
 
 @pytest.fixture(autouse=True)
