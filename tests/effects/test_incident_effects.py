@@ -11,15 +11,8 @@ from app import changes
 from app.drills.workspace import seed_workspace
 from app.models import Channel, OutboxMessage, OutboxStatus
 from app.runtime import Relay
-from app.simulator import SlackSimulator
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
 from tests.test_changes import Clock
-
-
-@pytest.fixture
-def sim():
-    with SlackSimulator(signing_secret="s") as sim:
-        yield sim
 
 
 @pytest.fixture

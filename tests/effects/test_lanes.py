@@ -12,28 +12,14 @@ from app.effects import outbox
 from app.models import Channel, OutboxStatus
 from app.simulator import SlackSimulator
 from tests.conftest import NOW
-from tests.effects.test_outbox import Clock, by_key, enqueue, name, rows
+from tests.effects.test_outbox import Clock, by_key, effect, enqueue, rows
 from tests.simulator.conftest import FakeClock
 
 
 def enqueue_many(sessions, ticket_id, effects):
     """(key, kind, payload, stream, after) tuples in one transaction, in this order."""
     with sessions() as db, db.begin():
-        outbox.enqueue_rows(
-            db,
-            [
-                outbox.row(
-                    key=name(ticket_id, key),
-                    kind=kind,
-                    payload=payload,
-                    now=NOW,
-                    subject=("ticket", ticket_id),
-                    stream=stream,
-                    after=name(ticket_id, after) if after else None,
-                )
-                for key, kind, payload, stream, after in effects
-            ],
-        )
+        outbox.enqueue_rows(db, [effect(ticket_id, *fields) for fields in effects])
 
 
 def deliver(sessions, client, ticket_id, clock, playbook, **options):

@@ -22,21 +22,24 @@ class Clock:
 STREAMS = {"card": "card:{}", "thread": "thread:{}"}
 
 
+def effect(ticket_id, key, kind, payload, stream=None, after=None) -> dict:
+    """A row of the ticket's. Keys are unique across the shared test database, so they are
+    made the ticket's own (`name(ticket_id, key)`); card and thread keys already are."""
+    return outbox.row(
+        key=name(ticket_id, key),
+        kind=kind,
+        payload=payload,
+        now=NOW,
+        subject=("ticket", ticket_id),
+        stream=stream,
+        after=name(ticket_id, after) if after else None,
+    )
+
+
 def enqueue(sessions, ticket_id, key, kind, payload, after=None):
-    """Keys are unique across the shared test database, so they are made the ticket's own
-    (`name(ticket_id, key)`); card and thread keys already are."""
     stream = STREAMS[kind].format(ticket_id) if kind in STREAMS else None
     with sessions() as db, db.begin():
-        effect = outbox.row(
-            key=name(ticket_id, key),
-            kind=kind,
-            payload=payload,
-            now=NOW,
-            subject=("ticket", ticket_id),
-            stream=stream,
-            after=name(ticket_id, after) if after else None,
-        )
-        outbox.enqueue_rows(db, [effect])
+        outbox.enqueue_rows(db, [effect(ticket_id, key, kind, payload, stream, after)])
 
 
 def name(ticket_id: int, key: str) -> str:

@@ -142,13 +142,14 @@ def snapshot(relay, key: str) -> tuple:
 SUPPORT = "C0SUPPORT1"
 
 
-def esc(fakes, relay, user: str, text: str) -> None:
-    """`/esc text` typed by `user` in the support channel, straight into the listener."""
+def esc(fakes, relay, user: str, text: str, *, channel: str = SUPPORT) -> None:
+    """`/esc text` typed by `user` in `channel` (the support channel), straight into the
+    listener."""
     command = {
         "command": "/esc",
         "text": text,
         "user_id": user,
-        "channel_id": SUPPORT,
+        "channel_id": channel,
         "trigger_id": "1337.42.abcd",
         "response_url": "https://hooks.slack.test/commands/1",
     }

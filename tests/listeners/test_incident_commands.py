@@ -3,9 +3,8 @@
 from sqlalchemy import select
 
 from app.incidents import holders
-from app.listeners.commands import handle_esc
 from app.models import Channel, OutboxMessage, Ticket
-from tests.listeners.conftest import context, esc, new_ticket, stored
+from tests.listeners.conftest import esc, new_ticket, stored
 from tests.sla.test_escalation import uid
 
 
@@ -18,22 +17,7 @@ def war_room(relay):
 
 
 def typed_in(fakes, relay, user, channel_id, text):
-    command = {
-        "command": "/esc",
-        "text": text,
-        "user_id": user,
-        "channel_id": channel_id,
-        "trigger_id": "1.2.3",
-        "response_url": "https://hooks.slack.test/commands/2",
-    }
-    handle_esc(
-        ack=fakes.ack,
-        body=command,
-        command=command,
-        respond=fakes.respond,
-        client=fakes.client,
-        context=context(relay),
-    )
+    esc(fakes, relay, user, text, channel=channel_id)
 
 
 def roles_of(relay, key):
