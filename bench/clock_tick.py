@@ -11,7 +11,6 @@ several ticks of each. Prints figures; asserts nothing.
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -31,7 +30,7 @@ from app.clock import tick  # noqa: E402
 from app.models import Deadline, Ticket  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
-from bench.delivery import simulator_process  # noqa: E402
+from bench.delivery import databases, simulator_process  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DUE = 100
@@ -209,12 +208,7 @@ def main() -> int:
         client = WebClient(
             token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
         )
-        folder = stack.enter_context(tempfile.TemporaryDirectory())
-        urls = {"sqlite": f"sqlite:///{folder}/tick.db"}
-        relay_db.upgrade(urls["sqlite"])
-        if args.pg:
-            urls["postgresql"] = stack.enter_context(relay_db.scratch_database(args.pg))
-        for name, url in urls.items():
+        for name, url in databases(stack, args.pg).items():
             for line in measure(url, sizes, args.rounds, client):
                 print(f"{name:10} {line}", flush=True)
     return 0

@@ -181,6 +181,17 @@ def measure(url: str, args, rate_limits: bool) -> str:
     )
 
 
+def databases(stack: ExitStack, pg_url: str | None) -> dict[str, str]:
+    """A migrated SQLite file and, given `pg_url`, a scratch PostgreSQL database beside it
+    (both gone when `stack` closes)."""
+    folder = stack.enter_context(tempfile.TemporaryDirectory())
+    urls = {"sqlite": f"sqlite:///{folder}/bench.db"}
+    relay_db.upgrade(urls["sqlite"])
+    if pg_url:
+        urls["postgresql"] = stack.enter_context(relay_db.scratch_database(pg_url))
+    return urls
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -200,12 +211,7 @@ def main() -> int:
     )
     limits = [False] + ([True] if args.rate_limits and supports_rate_limits() else [])
     with ExitStack() as stack:
-        folder = stack.enter_context(tempfile.TemporaryDirectory())
-        urls = {"sqlite": f"sqlite:///{folder}/delivery.db"}
-        relay_db.upgrade(urls["sqlite"])
-        if args.pg:
-            urls["postgresql"] = stack.enter_context(relay_db.scratch_database(args.pg))
-        for name, url in urls.items():
+        for name, url in databases(stack, args.pg).items():
             for rate_limits in limits:
                 line = measure(url, args, rate_limits)
                 print(f"{name:10} {'on' if rate_limits else 'off':6} {line}", flush=True)
