@@ -3,18 +3,22 @@
 from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel, RoleAssignment
 from app.models.deadlines import Deadline
+from app.models.learning import ActionItem, Confirmation, Review
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.requests import SeenRequest
 from app.models.tickets import OPEN_STATUSES, KeySequence, Status, Ticket, TimelineEvent
 
 __all__ = [
     "OPEN_STATUSES",
+    "ActionItem",
     "Base",
     "Channel",
+    "Confirmation",
     "Deadline",
     "KeySequence",
     "OutboxMessage",
     "OutboxStatus",
+    "Review",
     "RoleAssignment",
     "SeenRequest",
     "Status",

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from app.playbook.learning import Learning
 from app.playbook.checks import TEMPLATE_FIELDS, PlaybookError, find_problems
 from app.playbook.models import (
     ClassificationRule,
@@ -45,6 +46,7 @@ class Playbook(PlaybookModel):
     classification: list[ClassificationRule] = []
     roles: Roles = Roles()
     incidents: Incidents = Incidents()
+    learning: Learning = Learning()
     templates: dict[str, str]
 
     @model_validator(mode="before")
