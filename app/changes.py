@@ -12,7 +12,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import deadlines, incidents, tickets
+from app import deadlines, incidents, reviews, tickets
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
@@ -48,9 +48,10 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     """Timers and effects of these changes, in the current transaction (one batch)."""
     db.flush()  # events get their ids
     wanted = {}
-    rooms = incidents.timers(db, [c.ticket.id for c in changes])
+    ids = [c.ticket.id for c in changes]
+    rooms, learning = incidents.timers(db, ids), reviews.timers(db, ids)
     for c in changes:
-        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id]}
+        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id], **learning[c.ticket.id]}
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -208,10 +209,19 @@ def resume(relay: Relay, key: str, *, by: str) -> Change:
     return c
 
 
-def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
+def resolve(
+    relay: Relay, key: str, *, by: str, summary: str, root_cause: str | None = None
+) -> Change:
+    """Resolve (a Sev1/Sev2 with a root-cause category); the reporter is asked whether it
+    is fixed and a Sev1/Sev2 review falls due."""
+    pb = relay.playbook
     with changing(relay, key) as c:
-        c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
-        c.record(incidents.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        cause = reviews.resolution.check_root_cause(pb, c.ticket, root_cause)
+        c.record(
+            tickets.resolve(c.db, pb, c.ticket, by=by, now=c.now, summary=summary, root_cause=cause)
+        )
+        c.record(incidents.on_resolved(c.db, pb, c.ticket, now=c.now))
+        c.record(reviews.on_resolved(c.db, pb, c.ticket, now=c.now))
     return c
 
 
@@ -219,6 +229,7 @@ def reopen(relay: Relay, key: str, *, by: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.reopen(c.db, relay.playbook, c.ticket, by=by, now=c.now))
         incidents.on_reopened(c.db, c.ticket)
+        reviews.on_reopened(c.db, c.ticket, now=c.now)
     return c
 
 
@@ -262,6 +273,7 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += incidents.act_on_due(db, ticket, now=now, due=fired)
+        found += reviews.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:
             for made in set(db.new) - before:

@@ -17,6 +17,8 @@ class Callback(StrEnum):
     ESCALATE = "ticket_escalate"
     SEVERITY = "ticket_severity"
     RESOLVE = "ticket_resolve"
+    CONFIRM = "ticket_confirm"
+    ACTION_ITEM = "action_item"
 
 
 class Action(StrEnum):
@@ -27,6 +29,10 @@ class Action(StrEnum):
     RESOLVE = "ticket_resolve"
     ACCEPT_HANDOFF = "handoff_accept"
     OPEN = "ticket_open"
+    CONFIRM_FIXED = "confirm_fixed"
+    CONFIRM_NOT_FIXED = "confirm_not_fixed"
+    ACTION_DONE = "action_done"
+    ACTION_DROP = "action_drop"
 
 
 class Field(StrEnum):
@@ -45,3 +51,9 @@ class Field(StrEnum):
     NEW_SEVERITY = "new_severity"
     REASON = "reason"
     SUMMARY = "summary"
+    ROOT_CAUSE = "root_cause"
+    RATING = "rating"
+    COMMENT = "comment"
+    WHAT = "what"
+    OWNER = "owner"
+    DUE_ON = "due_on"

@@ -76,12 +76,14 @@ def role_card(ticket: Ticket, held: dict[str, str]) -> dict:
     }
 
 
-def resolution(ticket: Ticket, playbook: Playbook) -> str:
+def resolution(ticket: Ticket, playbook: Playbook, summary: str | None = None) -> str:
+    """The playbook's `resolution_notice`; `summary` instead of the ticket's stored one."""
+    summary = summary or ticket.resolution_summary or ""
     return playbook.render_template(
         "resolution_notice",
         key=ticket.key,
         title=escape(truncate(ticket.title, 150)),
-        summary=escape(truncate(ticket.resolution_summary or "", 2000)) or None,
+        summary=escape(truncate(summary, 2000)) or None,
         owner=_name(playbook, ticket.owner_id),
         team=team_name(ticket, playbook),
     )

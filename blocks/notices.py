@@ -3,7 +3,7 @@
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.access import is_confidential
-from blocks import incidents
+from blocks import incidents, learning
 from blocks.ids import Action
 from blocks.labels import due_time, owner_label, team_name, title_label, who
 from blocks.text import escape, mention, truncate
@@ -83,9 +83,14 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
                 f"{when(a['resolution_due_at'])}."
             )
         case "resolved":
-            summary = f": {escape(said)}" if said else "."
-            return f":white_check_mark: Resolved by {mention(event.actor_id)}{summary}"
-    return incidents.thread_text(event, ticket, playbook)
+            if is_confidential(playbook, ticket):
+                return f":white_check_mark: Resolved by {mention(event.actor_id)}."
+            cause = a.get("root_cause")
+            why = f"\n*Root cause:* {escape(cause)}" if cause else ""
+            return incidents.resolution(ticket, playbook, said).rstrip() + why
+    return incidents.thread_text(event, ticket, playbook) or learning.thread_text(
+        event, ticket, playbook
+    )
 
 
 def handoff_deadline(playbook: Playbook, ticket: Ticket, offer: dict) -> str:
@@ -159,7 +164,7 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
                 f"*{ticket.key}* {title} is at {ticket.tier}: {REASONS[a['reason']]}. "
                 f"Owner {owner_label(ticket, playbook)}."
             )
-    return None
+    return learning.dm_text(event, ticket, playbook)
 
 
 LATE = "_Sent late: Relay's clock was not running when this fell due._"

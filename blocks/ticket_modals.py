@@ -10,6 +10,7 @@ from blocks.card import ticket_details
 from blocks.ids import Callback, Field
 from blocks.inputs import input_block, text_input
 from blocks.labels import hidden_title
+from blocks.learning import root_cause_input
 from blocks.text import plain, truncate
 
 
@@ -68,11 +69,14 @@ def severity_modal(ticket: Ticket, playbook: Playbook) -> dict:
     return _modal(Callback.SEVERITY, "Change severity", "Change", ticket, blocks)
 
 
-def resolve_modal(ticket: Ticket, playbook: Playbook) -> dict:
+def resolve_modal(ticket: Ticket, playbook: Playbook, *, summary: str = "") -> dict:
+    """The summary; for a Sev1/Sev2 also the root-cause category."""
     blocks = [
         _context(ticket, playbook),
-        input_block(Field.SUMMARY, "Resolution summary", text_input(limit=2000)),
+        input_block(Field.SUMMARY, "Resolution summary", text_input(summary, limit=2000)),
     ]
+    if ticket.severity <= 2:
+        blocks.append(root_cause_input(playbook))
     return _modal(Callback.RESOLVE, f"Resolve {ticket.key}"[:24], "Resolve", ticket, blocks)
 
 

@@ -33,6 +33,7 @@ BOT_SCOPES = {
     "groups:write",
     "bookmarks:write",
     "pins:write",
+    "canvases:write",  # review drafts (app/effects/canvases.py)
 }
 
 
@@ -48,6 +49,7 @@ NEEDED_BY = {
     "groups:write": {"conversations.create", "conversations.invite", "conversations.setPurpose"},
     "bookmarks:write": {"bookmarks.add"},
     "pins:write": {"pins.add"},
+    "canvases:write": {"canvases.create"},
 }
 
 

@@ -32,6 +32,7 @@ KINDS = (
     "view_pushed",
     "view_closed",
     "home_published",
+    "canvas_created",
 )
 
 

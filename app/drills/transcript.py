@@ -135,6 +135,7 @@ def observation_line(obs, names: dict[str, str], width: int = 400) -> str:
         "view_pushed": f"{who} sees a second modal, “{title}”",
         "view_closed": f"{who} sees {modal} close",
         "home_published": f"{who} sees App Home",
+        "canvas_created": f"{where} gets a canvas",
     }
     phrase = phrases.get(obs.kind, f"{who or where} · {obs.kind}")
     if obs.kind == "view_closed":

@@ -4,7 +4,7 @@ are module-level functions; each finds Relay's runtime in Bolt's `context["relay
 import structlog
 from slack_bolt import App
 
-from app.listeners import actions, commands, events, shortcuts, views
+from app.listeners import actions, commands, events, learning, shortcuts, views
 from app.runtime import Relay
 from blocks.ids import Action, Callback, Command, Shortcut
 from blocks.new_ticket import FOLLOWED
@@ -26,6 +26,10 @@ def register_listeners(app: App, relay: Relay) -> None:
     for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
         app.action(form)(actions.handle_ticket_form_button)
     app.action(Action.OPEN)(actions.handle_open)
+    for answer in (Action.CONFIRM_FIXED, Action.CONFIRM_NOT_FIXED):
+        app.action(answer)(learning.handle_confirm_button)
+    for close in (Action.ACTION_DONE, Action.ACTION_DROP):
+        app.action(close)(learning.handle_action_button)
 
     app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
@@ -36,6 +40,8 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.ESCALATE)(views.handle_escalate)
     app.view(Callback.RESOLVE)(views.handle_resolve)
     app.view(Callback.SEVERITY)(views.handle_severity)
+    app.view(Callback.CONFIRM)(learning.handle_confirm)
+    app.view(Callback.ACTION_ITEM)(learning.handle_action_item)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
 

@@ -10,7 +10,7 @@ from blocks.ticket_modals import ticket_modal
 FORMS = {
     Action.ESCALATE: escalation_form(),
     Action.SEVERITY: severity_form,
-    Action.RESOLVE: resolve_form,
+    Action.RESOLVE: resolve_form(),
 }
 
 

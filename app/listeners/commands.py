@@ -5,8 +5,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import changes, incidents, tickets
+from app import changes, incidents, reviews, tickets
 from app.errors import Invalid
+from app.listeners import learning
 from app.listeners.answering import answering
 from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
 from app.models import Ticket
@@ -144,12 +145,17 @@ def resume(req: Request) -> dict:
 
 
 def resolve(req: Request) -> dict | None:
+    """With a summary a Sev3/Sev4 resolves at once; a Sev1/Sev2 (which needs a root cause)
+    and a resolve without a summary open the form, the summary filled in."""
     key = _key(req, "resolve")
     summary = " ".join(req.args[1:])
-    if summary:
+    with req.relay.sessions() as db:
+        needs_form = reviews.resolution.needs_root_cause(tickets.get_ticket(db, key))
+    if summary and not needs_form:
         c = changes.resolve(req.relay, key, by=req.user, summary=summary)
         return {"text": answers.resolved(c.ticket)}
-    open_ticket_modal(req.relay, key, req.user, req.command["trigger_id"], req.client, resolve_form)
+    build = resolve_form(plain(summary, 2000))
+    open_ticket_modal(req.relay, key, req.user, req.command["trigger_id"], req.client, build)
     return None
 
 
@@ -158,7 +164,7 @@ def reopen(req: Request) -> dict:
     return {"text": answers.reopened(c.ticket)}
 
 
-def _key_or_channel(req: Request, sub: str) -> tuple[str, list[str]]:
+def key_or_channel(req: Request, sub: str) -> tuple[str, list[str]]:
     """The ticket a command names, or (without a key) the one whose war room or swarm it is
     typed in; and the arguments after the key."""
     if req.args and KEY.match(req.args[0]):
@@ -175,7 +181,7 @@ def _key_or_channel(req: Request, sub: str) -> tuple[str, list[str]]:
 
 
 def role(req: Request) -> dict:
-    key, args = _key_or_channel(req, "role")
+    key, args = key_or_channel(req, "role")
     name = args[0].lower() if args else ""
     match = USER_MENTION.match(args[1]) if len(args) > 1 else None
     if name not in incidents.ROLES or not match:
@@ -185,7 +191,7 @@ def role(req: Request) -> dict:
 
 
 def pull(req: Request) -> dict:
-    key, args = _key_or_channel(req, "pull")
+    key, args = key_or_channel(req, "pull")
     if not args:
         raise Invalid(f"Which team? `{TABLE['pull'].line}`.")
     c = changes.pull_team(req.relay, key, by=req.user, team=args[0].lower())
@@ -242,6 +248,30 @@ SUBCOMMANDS = (
         "invite another team's primary at the ticket's tier into its war room or swarm",
         f"the IC, {TEAM}",
         pull,
+    ),
+    Subcommand(
+        "mitigate",
+        "[KEY]",
+        "the impact is over; the resolution clock keeps running until it is resolved",
+        TEAM,
+        learning.mitigate,
+    ),
+    Subcommand(
+        "review",
+        "[KEY]",
+        "draft the blameless review of a resolved ticket as a canvas, from its timeline",
+        f"the IC, {TEAM}",
+        learning.review,
+    ),
+    Subcommand(
+        "action",
+        "[KEY] [what]",
+        "add an action item (a form: what, owner, due date)",
+        f"the IC, {TEAM}",
+        learning.action,
+    ),
+    Subcommand(
+        "actions", "", "open action items: yours and your teams'", "anyone", learning.list_actions
     ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )

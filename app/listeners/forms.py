@@ -28,5 +28,8 @@ def severity_form(playbook, ticket) -> dict:
     return severity_modal(ticket, playbook)
 
 
-def resolve_form(playbook, ticket) -> dict:
-    return resolve_modal(ticket, playbook)
+def resolve_form(summary: str = ""):
+    def build(playbook, ticket) -> dict:
+        return resolve_modal(ticket, playbook, summary=summary)
+
+    return build

@@ -5,7 +5,7 @@ import json
 import structlog
 from slack_sdk.errors import SlackApiError
 
-from app import changes, tickets
+from app import changes, reviews, tickets
 from app.errors import Invalid, RelayError
 from app.listeners.answering import answering, tell
 from app.tickets import clean_text
@@ -82,7 +82,22 @@ def _escalate(relay, key, user, view, note, seen) -> str:
 
 
 def _resolve(relay, key, user, view, summary, seen) -> str:
-    return answers.resolved(changes.resolve(relay, key, by=user, summary=summary).ticket)
+    cause = _value(view, Field.ROOT_CAUSE) or None
+    c = changes.resolve(relay, key, by=user, summary=summary, root_cause=cause)
+    return answers.resolved(c.ticket)
+
+
+def _resolve_errors(relay, key, user, view) -> dict:
+    """A Sev1/Sev2 needs a root-cause category of the playbook, inline."""
+    with relay.sessions() as db:
+        try:
+            ticket = tickets.get_ticket(db, key)
+            reviews.resolution.check_root_cause(
+                relay.playbook, ticket, _value(view, Field.ROOT_CAUSE) or None
+            )
+        except RelayError as exc:
+            return exc.fields
+    return {}
 
 
 def _severity_choice(view: dict) -> tuple[int, str]:
@@ -112,7 +127,7 @@ def _change_severity(relay, key, user, view, _, seen) -> str:
 
 
 handle_escalate = _ticket_form(Field.HANDOFF_NOTE, _escalate)
-handle_resolve = _ticket_form(Field.SUMMARY, _resolve)
+handle_resolve = _ticket_form(Field.SUMMARY, _resolve, _resolve_errors)
 handle_severity = _ticket_form(None, _change_severity, _severity_errors)
 
 

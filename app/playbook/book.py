@@ -5,8 +5,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from app.playbook.learning import Learning
 from app.playbook.checks import TEMPLATE_FIELDS, PlaybookError, find_problems
+from app.playbook.learning import Learning
 from app.playbook.models import (
     ClassificationRule,
     Customer,

@@ -85,6 +85,7 @@ class Workspace:
         self.views: dict[str, dict] = {}  # view id -> {"view": dict, "user": id}
         self.stacks: dict[str, list[str]] = {}  # user -> modal view ids, top last
         self.homes: dict[str, str] = {}  # user -> home view id
+        self.canvases: dict[str, dict] = {}  # canvas id -> title, markdown, channel
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.observations: list[Observation] = []

@@ -180,7 +180,10 @@ def resume(db, playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineE
     return add_event(db, ticket, kind="resumed", by=by, now=now, before=before, after=after)
 
 
-def resolve(db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: str) -> TimelineEvent:
+def resolve(
+    db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: str, root_cause=None
+) -> TimelineEvent:
+    """`root_cause`: the playbook category, checked by the caller (app/reviews/)."""
     require_may_act(playbook, ticket, by)
     if ticket.status not in OPEN_STATUSES:
         raise Invalid(f"{ticket.key} is already {ticket.status.value}.")
@@ -207,15 +210,18 @@ def resolve(db, playbook, ticket: Ticket, *, by: str, now: datetime, summary: st
         by=by,
         now=now,
         before=before,
-        after={"status": "resolved"},
+        after={"status": "resolved", **({"root_cause": root_cause} if root_cause else {})},
         note=summary,
     )
 
 
-def reopen(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) -> TimelineEvent:
+def reopen(
+    db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime, check: bool = True
+) -> TimelineEvent:
     """Back to work within the playbook's window: the owner stays and the resolution clock
-    starts again from now."""
-    require_may_act(playbook, ticket, by)
+    starts again from now. `check=False`: the reporter's "not fixed" (app/reviews/)."""
+    if check:
+        require_may_act(playbook, ticket, by)
     if ticket.status not in DONE_STATUSES:
         raise Invalid(f"{ticket.key} is {_label(ticket.status)}, not resolved.")
     days, resolved_at = playbook.reopen_window_days, ticket.resolved_at or ticket.closed_at
@@ -226,7 +232,7 @@ def reopen(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) ->
         )
     before = {"status": ticket.status.value, "resolved_at": resolved_at.isoformat()}
     ticket.status = Status.IN_PROGRESS if ticket.owner_id else Status.OPEN
-    ticket.resolved_at = ticket.closed_at = None
+    ticket.resolved_at = ticket.closed_at = ticket.mitigated_at = None
     restart_resolution(playbook, ticket, now=now)
     ticket.updated_at = now
     after = {

@@ -164,6 +164,11 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         "views.push": {"trigger_id": sim.issue_trigger(alice), "view": MODAL},
         "views.update": {"view_id": w.get("view_id"), "view": MODAL},
         "views.publish": {"user_id": alice, "view": HOME},
+        "canvases.create": {
+            "title": "Review",
+            "document_content": {"type": "markdown", "markdown": "# Review"},
+            "channel_id": ch,
+        },
     }
     return table[method]
 

@@ -1,0 +1,48 @@
+"""The learning loop after resolution: root causes and mitigation, the reporter's
+confirmation and rating, blameless reviews, action items. Plain domain code: no Slack
+client, no Block Kit; `now` is passed in. Each returns timeline events."""
+
+from datetime import datetime
+
+from app.models import Ticket, TimelineEvent
+from app.playbook import Playbook
+from app.reviews import actions, confirmation, resolution, review
+
+
+def on_resolved(db, playbook: Playbook, ticket: Ticket, *, now: datetime) -> list[TimelineEvent]:
+    """Ask the reporter; a Sev1/Sev2 review falls due."""
+    return [
+        confirmation.ask(db, playbook, ticket, now=now),
+        *review.on_resolved(db, playbook, ticket, now=now),
+    ]
+
+
+def on_reopened(db, ticket: Ticket, *, now: datetime) -> None:
+    """A reopened ticket no longer waits for the reporter's answer."""
+    asked = confirmation.pending(db, ticket)
+    if asked is not None:
+        asked.settled_at = now
+
+
+def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
+    """Every learning timer of these tickets (see app/deadlines.py)."""
+    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
+    if not ticket_ids:
+        return found
+    for part in (confirmation.timers, review.timers, actions.timers):
+        for ticket_id, kinds in part(db, ticket_ids).items():
+            found[ticket_id].update(kinds)
+    return found
+
+
+def act_on_due(db, playbook: Playbook, ticket: Ticket, *, now: datetime, due: list[str]):
+    events = []
+    if "confirmation.close" in due:
+        events += confirmation.close_unanswered(db, ticket, now=now)
+    events += review.remind(db, playbook, ticket, now=now, due=due)
+    if any(k.startswith("action.") for k in due):
+        events += actions.remind(db, ticket, now=now, due=due)
+    return events
+
+
+__all__ = ["actions", "confirmation", "resolution", "review"]
