@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from app.models import Ticket
+from app.models import OPEN_STATUSES, Ticket
 from app.playbook import Playbook
 from app.sla import people
 from app.tickets.access import is_confidential
@@ -34,12 +34,13 @@ def who(playbook: Playbook, ticket: Ticket, handle: str | None) -> str:
 
 def status_label(ticket: Ticket) -> str:
     """An unowned ticket never reads "In progress": it is open, or waiting for someone to
-    accept it at the tier it climbed to."""
+    accept it at the tier it climbed to. A mitigated ticket still open says so."""
+    mitigated = " · Mitigated" if ticket.mitigated_at and ticket.status in OPEN_STATUSES else ""
     if ticket.owner_id or ticket.status.value not in UNOWNED:
-        return STATUS_LABEL[ticket.status.value]
+        return STATUS_LABEL[ticket.status.value] + mitigated
     if ticket.handoff_to:
-        return f"Awaiting acceptance at {ticket.tier}"
-    return "Open, unowned"
+        return f"Awaiting acceptance at {ticket.tier}{mitigated}"
+    return "Open, unowned" + mitigated
 
 
 def owner_label(ticket: Ticket, playbook: Playbook) -> str:

@@ -33,9 +33,7 @@ def review(req) -> dict:
         where = f"<#{room.slack_id}>"
     else:
         where = "the team's queue channel"
-    return {
-        "text": f"The review of {key} is being drafted from its timeline as a canvas in {where}."
-    }
+    return {"text": f"*{key}*: the review is being drafted as a canvas in {where}."}
 
 
 def action(req) -> None:
