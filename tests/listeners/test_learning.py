@@ -116,18 +116,12 @@ def test_mitigate_keeps_the_resolution_clock_running(fakes, relay, playbook, sim
     assert fakes.told().startswith("Only members of the Payments team")
     assert stored(relay, key).mitigated_at is None
     fakes.calls.clear()
-    due = (
-        timers_of(relay, key)["resolution.breach"]
-        if "resolution.breach" in timers_of(relay, key)
-        else None
-    )
+    due = timers_of(relay, key)["resolution.breach"]
     esc(fakes, relay, uid(playbook, "amara.okafor"), f"mitigate {key}")
     assert fakes.told() == f"*{key}* is marked mitigated; the resolution clock keeps running."
     ticket = stored(relay, key)
     assert ticket.mitigated_at == MON_0900 and ticket.status in (Status.OPEN, Status.ACKNOWLEDGED)
-    assert any(k.startswith("resolution") for k in timers_of(relay, key))
-    if due:
-        assert timers_of(relay, key)["resolution.breach"] == due
+    assert timers_of(relay, key)["resolution.breach"] == due  # the clock keeps running
     assert "Mitigated by" in thread_texts(sim, playbook, key, relay)
     card = sim.message(ticket.card_channel, ticket.card_ts)
     assert "Mitigated" in json.dumps(card["blocks"])
