@@ -23,6 +23,7 @@ from app.drills.scenario import (
     parse_start,
     validate_scenario,
 )
+from app.drills.scorecard import scorecard
 from app.drills.transcript import _texts, observation_line, readable, view_title
 from app.drills.workspace import seed_workspace
 from app.logs import configure_logging
@@ -172,7 +173,13 @@ class Drill:
                         f"{self.step_at}.submit.{key}: no field {key!r} in the modal "
                         f"“{view_title(view)}”; fields: {', '.join(labels)}"
                     )
-            answer = self.sim.submit_view(actor, step["submit"])
+            people = {  # a person picker takes a handle or role, as actors do
+                b.get("block_id")
+                for b in view.get("blocks", [])
+                if (b.get("element") or {}).get("type") == "users_select"
+            }
+            values = {k: self.user(v) if k in people else v for k, v in step["submit"].items()}
+            answer = self.sim.submit_view(actor, values)
             shown = ", ".join(f"{labels[k]} “{v}”" for k, v in step["submit"].items())
             title = view_title(view)
             submit = " ".join(_texts(view.get("submit"))) or "Submit"
@@ -269,6 +276,11 @@ class Drill:
         if s.get("expect"):
             self.out.write("\nWhole drill:\n")
             check(self, s["expect"], everything)
+        with self.relay.sessions() as db:
+            card = scorecard(db, self.relay.playbook)
+        if card:
+            self.out.write("\nScorecard (times against targets):\n")
+            self.out.write("".join(f"  {line}\n" for line in card))
         met = self.checked - len(self.failures)
         self.out.write(f"\n{met}/{self.checked} expectations met.\n")
         return 1 if self.failures else 0
