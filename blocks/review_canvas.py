@@ -68,11 +68,36 @@ def _event_line(event: TimelineEvent, playbook: Playbook, zone) -> str | None:
     return None
 
 
-def _target_line(name: str, took: float | None, target: int, breached: bool) -> str:
+def took(took: float | None, target: int, breached: bool) -> str:
+    """`1 h 31 min (target 6 h, met)`; elapsed minutes against the target."""
     if took is None:
-        return f"- **{name}:** not yet (target {minutes(target)})"
+        return f"not yet (target {minutes(target)}{', missed' if breached else ''})"
     verdict = "missed" if breached else "met"
-    return f"- **{name}:** {minutes(round(took))} (target {minutes(target)}, {verdict})"
+    return f"{minutes(round(took))} (target {minutes(target)}, {verdict})"
+
+
+def key_figures(ticket: Ticket, events: list[TimelineEvent]) -> tuple[str, str]:
+    """Time to acknowledge and time to resolve against the targets, from the timeline
+    (app/metrics/definitions.py)."""
+    facts = definitions.TicketFacts(
+        severity=ticket.severity,
+        team=ticket.team,
+        customer_tier=ticket.customer_tier,
+        opened_at=ticket.opened_at,
+        events=tuple(definitions.Event(e.kind, e.at, e.after or {}) for e in events),
+    )
+    return (
+        took(
+            definitions.first_response(facts),
+            ticket.response_target_minutes,
+            ticket.response_breached,
+        ),
+        took(
+            definitions.resolution(facts),
+            ticket.resolution_target_minutes,
+            ticket.resolution_breached,
+        ),
+    )
 
 
 def review_markdown(
@@ -85,13 +110,6 @@ def review_markdown(
 ) -> str:
     team = playbook.teams.get(ticket.team)
     zone = team.calendar.zone if team else now.tzinfo
-    facts = definitions.TicketFacts(
-        severity=ticket.severity,
-        team=ticket.team,
-        customer_tier=ticket.customer_tier,
-        opened_at=ticket.opened_at,
-        events=tuple(definitions.Event(e.kind, e.at, e.after or {}) for e in events),
-    )
     severity = playbook.severity(ticket.severity).name
     resolved = [e for e in events if e.kind == "resolved"]
     cause = (resolved[-1].after or {}).get("root_cause") if resolved else None
@@ -111,19 +129,10 @@ def review_markdown(
     for e in events:
         if e.kind in KEY_TIMES and e.kind != "reopened":
             lines.append(f"- {KEY_TIMES[e.kind]}: {_when(e.at, zone)}")
+    tta, ttr = key_figures(ticket, events)
     lines += [
-        _target_line(
-            "Time to acknowledge",
-            definitions.first_response(facts),
-            ticket.response_target_minutes,
-            ticket.response_breached,
-        ),
-        _target_line(
-            "Time to resolve",
-            definitions.resolution(facts),
-            ticket.resolution_target_minutes,
-            ticket.resolution_breached,
-        ),
+        f"- **Time to acknowledge:** {tta}",
+        f"- **Time to resolve:** {ttr}",
         "## Timeline",
     ]
     for e in events:

@@ -8,6 +8,7 @@ from app import incidents, learning_changes, reviews, tickets
 from app.errors import RelayError
 from app.listeners import commands
 from app.listeners.answering import answering, tell
+from app.listeners.views import field_value
 from app.models import Ticket
 from app.tickets import clean_text
 from blocks.action_items import action_list, action_modal
@@ -89,19 +90,10 @@ def handle_confirm_button(ack, body, action, respond, client, context):
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def _value(view: dict, field: Field) -> str:
-    element = view["state"]["values"].get(field, {}).get(field, {})
-    for name in ("selected_option", "selected_user", "selected_date"):
-        if name in element:
-            chosen = element[name]
-            return (chosen or {}).get("value") if name == "selected_option" else chosen
-    return element.get("value") or ""
-
-
 def handle_confirm(ack, body, view, client, context):
     relay, user = context["relay"], body["user"]["id"]
     meta = json.loads(view["private_metadata"])
-    rating, comment = _value(view, Field.RATING), _value(view, Field.COMMENT)
+    rating, comment = field_value(view, Field.RATING), field_value(view, Field.COMMENT)
     try:
         c = learning_changes.answer_confirmation(
             relay, meta["key"], by=user, fixed=meta["fixed"], rating=rating, comment=comment
@@ -131,9 +123,9 @@ def handle_action_item(ack, body, view, client, context):
             relay,
             key,
             by=user,
-            what=clean_text(_value(view, Field.WHAT)),
-            owner=_value(view, Field.OWNER),
-            due_on=_value(view, Field.DUE_ON),
+            what=clean_text(field_value(view, Field.WHAT)),
+            owner=field_value(view, Field.OWNER),
+            due_on=field_value(view, Field.DUE_ON),
         )
     except RelayError as exc:
         ack(response_action="errors", errors=exc.fields or {Field.WHAT: str(exc)})

@@ -41,10 +41,14 @@ def intake_from_view(body: dict, view: dict, *, drill: bool) -> tickets.Intake:
     )
 
 
-def _value(view: dict, field: Field) -> str:
+def field_value(view: dict, field: Field) -> str:
+    """What a modal's input holds: text, a chosen option's value, a person or a date."""
     element = view["state"]["values"].get(field, {}).get(field, {})
     if "selected_option" in element:
         return (element["selected_option"] or {}).get("value") or ""
+    for picked in ("selected_user", "selected_date"):
+        if picked in element:
+            return element[picked] or ""
     return element.get("value") or ""
 
 
@@ -55,7 +59,7 @@ def _ticket_form(required: Field | None, run, check=None):
     def handle(ack, body, view, client, context):
         relay, user, seen = context["relay"], body["user"]["id"], form_saw(view)
         key = seen.pop("key")
-        text = clean_text(_value(view, required)) if required else ""
+        text = clean_text(field_value(view, required)) if required else ""
         errors = {required: "Please fill this in."} if required and not text else {}
         errors = errors or (check(relay, key, user, view) if check else {})
         if errors:
@@ -82,7 +86,7 @@ def _escalate(relay, key, user, view, note, seen) -> str:
 
 
 def _resolve(relay, key, user, view, summary, seen) -> str:
-    cause = _value(view, Field.ROOT_CAUSE) or None
+    cause = field_value(view, Field.ROOT_CAUSE) or None
     c = changes.resolve(relay, key, by=user, summary=summary, root_cause=cause)
     return answers.resolved(c.ticket)
 
@@ -93,7 +97,7 @@ def _resolve_errors(relay, key, user, view) -> dict:
         try:
             ticket = tickets.get_ticket(db, key)
             reviews.resolution.check_root_cause(
-                relay.playbook, ticket, _value(view, Field.ROOT_CAUSE) or None
+                relay.playbook, ticket, field_value(view, Field.ROOT_CAUSE) or None
             )
         except RelayError as exc:
             return exc.fields
@@ -101,7 +105,7 @@ def _resolve_errors(relay, key, user, view) -> dict:
 
 
 def _severity_choice(view: dict) -> tuple[int, str]:
-    return int(_value(view, Field.NEW_SEVERITY)), clean_text(_value(view, Field.REASON))
+    return int(field_value(view, Field.NEW_SEVERITY)), clean_text(field_value(view, Field.REASON))
 
 
 def _severity_errors(relay, key, user, view) -> dict:
