@@ -19,6 +19,7 @@ SPECIAL = "special"  # SpecialTier_<method> in the published table
 TIERS = {
     "auth.test": SPECIAL,
     "bookmarks.add": "Tier2",
+    "canvases.create": "Tier2",
     "bookmarks.list": "Tier3",
     "bookmarks.remove": "Tier2",
     "chat.delete": "Tier3",

@@ -10,7 +10,7 @@ def test_resolve_while_slack_fails_is_told_the_truth(web, sim, ws, sessions):
     sim.click(amara, "ticket_resolve", channel_id=ticket.card_channel, ts=ticket.card_ts)
     modal_of(sim, amara)
     sim.faults.inject("chat.postMessage", "server_error", times=2)
-    sim.submit_view(amara, {"summary": "Explained the fee schedule"})
+    sim.submit_view(amara, {"summary": "Explained the fee schedule", "root_cause": "Unknown"})
     answers(sim, amara, f"*{ticket.key}* is resolved", kinds=("dm",))
     assert card(sessions, ticket.key).status.value == "resolved"
     told = [o.text or "" for o in sim.seen_by(amara) if o.kind == "dm"]

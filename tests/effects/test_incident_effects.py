@@ -108,7 +108,13 @@ def test_raising_a_swarm_renames_it_and_opens_no_second_channel(sim, relay, play
 def test_resolving_posts_in_the_channel_and_the_clock_archives_it(sim, relay, playbook):
     ticket = declare(relay, 1, title="Checkout down")
     james = uid(playbook, "james.whitfield")
-    changes.resolve(relay, ticket.key, by=james, summary="Failed over the processor")
+    changes.resolve(
+        relay,
+        ticket.key,
+        by=james,
+        summary="Failed over the processor",
+        root_cause="Third-party provider",
+    )
     relay.deliver(("ticket", ticket.id))
     channel, _ = room(sim, relay, ticket)
     assert any("Failed over the processor" in m.get("text", "") for m in channel.messages.values())
