@@ -28,10 +28,12 @@ def _room(ticket: Ticket, events: list[TimelineEvent], rooms: dict | None) -> in
     for event in events:
         if (event.after or {}).get("channel"):
             return event.after["channel"]
+    if ticket.severity > 2:
+        return None
     if rooms is not None:
         return rooms.get(ticket.id)
     db = object_session(ticket)
-    if db is None or ticket.severity > 2:
+    if db is None:
         return None
     stmt = select(Channel.id).where(Channel.ticket_id == ticket.id, Channel.archived_at.is_(None))
     return db.scalar(stmt)
