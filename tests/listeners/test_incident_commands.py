@@ -4,12 +4,14 @@ from sqlalchemy import select
 
 from app.incidents import holders
 from app.models import Channel, OutboxMessage, Ticket
+from tests.effects.test_incident_effects import approve_pending
 from tests.listeners.conftest import esc, new_ticket, stored
 from tests.sla.test_escalation import uid
 
 
 def war_room(relay):
     key = new_ticket(relay, severity=1, override_reason="drill", title="Checkout down")
+    approve_pending(relay, key)  # declared by an agent: an approver lets the war room open
     with relay.sessions() as db:
         ticket = db.scalar(select(Ticket).where(Ticket.key == key))
         channel = db.scalar(select(Channel).where(Channel.ticket_id == ticket.id))
