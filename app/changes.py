@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, tickets
+from app.effects.incident_effects import capture_row
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
@@ -231,6 +232,21 @@ def pull_team(relay: Relay, key: str, *, by: str, team: str) -> Change:
         if by != incidents.commander(c.db, c.ticket):
             tickets.require_may_act(relay.playbook, c.ticket, by)
         c.record(incidents.pull(c.db, relay.playbook, c.ticket, team=team, by=by, now=c.now))
+    return c
+
+
+def capture_message(relay: Relay, *, channel: str, ts: str, by: str | None) -> Change | None:
+    """A message pinned or given a :pushpin: in a ticket's war room or swarm goes on its
+    timeline once; None when the channel is no ticket's."""
+    with relay.sessions() as db:
+        ticket_id = incidents.ticket_id_of_channel(db, channel)
+        key = db.scalar(select(Ticket.key).where(Ticket.id == ticket_id)) if ticket_id else None
+    if key is None:
+        return None
+    with changing(relay, key) as c:
+        found = incidents.captures.capture(c.db, c.ticket, channel=channel, ts=ts, by=by, now=c.now)
+        if found is not None:
+            c.effects.append(capture_row(c.ticket, found, now=c.now))
     return c
 
 

@@ -20,6 +20,9 @@ EMOJI = {
     "arrow_forward": "▶️",
     "white_check_mark": "✅",
     "leftwards_arrow_with_hook": "↩️",
+    "raising_hand": "🙋",
+    "no_entry": "⛔",
+    "pushpin": "📌",
 }
 EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
 

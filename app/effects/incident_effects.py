@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from app.effects.outbox import row
-from app.models import Channel, Ticket, TimelineEvent
+from app.models import CapturedMessage, Channel, Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks import incidents as views
 
@@ -116,3 +116,10 @@ class _Maker:
         rows.append(card)
         rows.append(self.one("channel.pin", "pin:roles", {}, after=card["idem_key"]))
         return rows
+
+
+def capture_row(ticket: Ticket, found: CapturedMessage, *, now: datetime) -> dict:
+    """Fetch a captured message and put it on the timeline (kind `capture`)."""
+    payload = {"channel": found.channel_id, "ts": found.ts, "by": found.captured_by}
+    subject = ("ticket", ticket.id)
+    return row(key=f"capture:{found.id}", kind="capture", payload=payload, now=now, subject=subject)

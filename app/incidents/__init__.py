@@ -1,7 +1,7 @@
 """Major incidents: war rooms and swarm channels (plan, naming, invitations), roles.
 Plain domain code: no Slack client, no Block Kit; `now` is passed in."""
 
-from app.incidents import approvals
+from app.incidents import approvals, captures
 from app.incidents.naming import channel_name, renamed, slug
 from app.incidents.roles import ROLE_NAMES, ROLES, assign_role, choose_ic, commander, holders
 from app.incidents.rooms import (
@@ -18,6 +18,7 @@ from app.incidents.rooms import (
 
 __all__ = [
     "approvals",
+    "captures",
     "ROLES",
     "ROLE_NAMES",
     "act_on_due",

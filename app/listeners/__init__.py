@@ -41,6 +41,8 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.REJECT_APPROVAL)(approvals.handle_reject_submit)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
+    app.event("reaction_added")(events.handle_reaction_added)
+    app.event("pin_added")(events.handle_pin_added)
 
     @app.error
     def handle_error(error):
