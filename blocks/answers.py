@@ -42,6 +42,8 @@ def severity_changed(ticket: Ticket, events: list) -> str:
         "channel.renamed": " Its swarm channel becomes the war room.",
     }
     opened = "".join(text for kind, text in room.items() if kind in kinds)
+    if "approval.requested" in kinds:
+        opened += " An approver is asked first; the war room waits for the decision."
     return (
         f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}{opened}"
     )
