@@ -14,7 +14,13 @@ from app.playbook import Playbook
 from blocks import incidents as views
 
 OPENED = ("war_room.opened", "swarm.opened")
-CHANNEL_EVENTS = (*OPENED, "channel.renamed", "channel.resolved", "channel.archived")
+CHANNEL_EVENTS = (
+    *OPENED,
+    "channel.renamed",
+    "channel.resolved",
+    "channel.archived",
+    "channel.unarchived",
+)
 
 
 def create_key(channel_id: int) -> str:
@@ -46,6 +52,10 @@ def incident_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent
         a = event.after or {}
         if event.kind in OPENED:
             rows += make.opening(playbook, event)
+        elif event.kind == "channel.unarchived":
+            rows.append(make.one("channel.unarchive", f"unarchive:{event.id}", {}))
+            make.gate = rows[-1]["idem_key"]  # what follows waits for the channel to be back
+            rows += make.invites(event)
         elif event.kind == "channel.renamed":
             rows.append(make.one("channel.rename", f"rename:{event.id}", {"name": a["name"]}))
             rows += make.invites(event)
@@ -68,6 +78,7 @@ class _Maker:
 
     def __init__(self, ticket: Ticket, room: int, now: datetime):
         self.ticket, self.room, self.now = ticket, room, now
+        self.gate: str | None = None  # the row the rest waits for, when not the create
 
     def one(self, kind: str, key: str, payload: dict, *, stream=None, after="") -> dict:
         """A row keyed `key:<channel row>`; waiting for `after`, the channel by default
@@ -79,7 +90,7 @@ class _Maker:
             now=self.now,
             subject=("ticket", self.ticket.id),
             stream=f"{stream}:{self.room}" if stream else None,
-            after=create_key(self.room) if after == "" else after,
+            after=(self.gate or create_key(self.room)) if after == "" else after,
         )
 
     def invites(self, event: TimelineEvent) -> list[dict]:

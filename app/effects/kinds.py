@@ -100,6 +100,7 @@ KINDS: dict[str, EffectKind] = {
             "channel.bookmark_card", channels.bookmark_card_prepare, channels.bookmark_card_send
         ),
         EffectKind("channel.archive", channels.in_channel, channels.archive_send),
+        EffectKind("channel.unarchive", channels.in_channel, channels.unarchive_send),
         EffectKind(
             "capture",
             captures.capture_prepare,

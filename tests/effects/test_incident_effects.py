@@ -158,3 +158,43 @@ def test_someone_slack_does_not_know_is_noted_in_the_thread(sim, relay, playbook
     queue = playbook.teams["payments"].queue_channel
     notes = [m["text"] for m in sim.messages(queue) if m.get("thread_ts", m["ts"]) != m["ts"]]
     assert any(f"could not invite <@{tom}>" in n for n in notes)
+
+
+def test_raising_a_reopened_ticket_brings_its_archived_channel_back(sim, relay, playbook):
+    ticket = declare(relay, 2, title="Slow API")
+    before, _ = room(sim, relay, ticket)
+    james, admin = uid(playbook, "james.whitfield"), uid(playbook, "fatima.haddad")
+    changes.resolve(relay, ticket.key, by=james, summary="Cache warmed")
+    relay.now.value = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
+    changes.fire_due_timers(relay)
+    relay.deliver(("ticket", ticket.id))
+    assert room(sim, relay, ticket)[0].archived
+    changes.reopen(relay, ticket.key, by=james)
+    changes.change_severity(relay, ticket.key, by=admin, severity=1, reason="back, and worse")
+    relay.deliver(("ticket", ticket.id))
+    approve_pending(relay, ticket.key)  # the admin is no approver
+    channel, row = room(sim, relay, ticket)
+    assert channel.id == before.id and not channel.archived and row.archived_at is None
+    assert channel.name.startswith("inc-") and "Sev1" in channel.topic["value"]
+    methods = [c.method for c in sim.calls if c.ok]
+    assert methods.count("conversations.create") == 1
+    assert methods.count("conversations.unarchive") == 1
+    assert methods.index("conversations.unarchive") < methods.index("conversations.rename")
+    assert not rows(relay, ticket, OutboxStatus.FAILED)
+
+
+def test_the_ic_of_a_confidential_ticket_is_invited_only_if_they_may_see_it(sim, relay, playbook):
+    ticket = declare(relay, 1, escalation_type="security", title="Leaked key")
+    channel, _ = room(sim, relay, ticket)
+    with relay.sessions() as db:
+        ic = approvals_ic(db, ticket)
+    assert ic == uid(playbook, "priya.shah"), "the team's first eligible person, outside the RACI"
+    assert ic not in channel.members
+    assert uid(playbook, "marcus.bell") in channel.members  # accountable: may see it
+    assert channel.is_private
+
+
+def approvals_ic(db, ticket):
+    from app.incidents import commander
+
+    return commander(db, db.get(Ticket, ticket.id))
