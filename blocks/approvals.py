@@ -39,9 +39,10 @@ def _why(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str:
     )
 
 
-def request_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook, requester) -> dict:
-    """The DM asking one approver to decide, with the context: who, why, impact."""
+def request_dm(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> dict:
+    """The DM asking an approver to decide, with the context: who, why, impact."""
     a = event.after
+    requester = a.get("requested_by")
     severity = playbook.severity(ticket.severity).name
     lines = [
         f":raising_hand: *Approval needed: {ticket.key}* ({severity}, "

@@ -134,6 +134,7 @@ def _request(db, playbook, ticket, reason, *, by, now, was) -> TimelineEvent:
         "severity": ticket.severity,
         "due_at": approval.due_at.isoformat(),
         "ask": first,
+        "notify": first,  # the DM with Approve / Reject
         "requested_by": by,
     }
     return add_event(db, ticket, kind="approval.requested", by=by, now=now, after=after)
@@ -165,6 +166,7 @@ def act_on_due(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime
         after = {
             "approval": approval.id,
             "ask": [left[0]],
+            "notify": [left[0]],
             "reason": approval.reason,
             "severity": approval.severity,
             "requested_by": approval.requested_by,
