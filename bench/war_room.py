@@ -19,6 +19,7 @@ beside `--pg`). Prints figures; asserts nothing.
 """
 
 import argparse
+import logging
 import statistics
 import sys
 import time
@@ -27,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import structlog
 from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,6 +184,8 @@ def main() -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
     quiet()
+    logging.getLogger().setLevel(logging.ERROR)  # 429s are the point of the burst, not news
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     print(
         f"war room ready (channel, invitations, topic, purpose, bookmarks, pins), simulator in "
         f"its own process answering in {args.latency_ms:.0f} ms, {args.runs} declarations"

@@ -1,7 +1,9 @@
 """What a ticket's war room or swarm events post: the channel, made in steps that each wait
 for `channel.create` (invitations, topic, purpose, bookmarks, the pinned summary and role
 card), renamed when a swarm becomes a war room, told the resolution, archived. Keys name
-the `channels` row and the event, so nothing is made twice."""
+the `channels` row and the event, so nothing is made twice. Once the channel exists, its
+parts go out side by side (a lane each: invitations, purpose, bookmarks, summary, role card,
+topic) instead of one after another behind the create."""
 
 from datetime import datetime
 
@@ -94,8 +96,11 @@ class _Maker:
         )
 
     def invites(self, event: TimelineEvent) -> list[dict]:
+        """One per person, each in a lane of its own: invitations go out side by side."""
         return [
-            self.one("channel.invite", f"invite:{event.id}:{uid}", {"users": uid})
+            self.one(
+                "channel.invite", f"invite:{event.id}:{uid}", {"users": uid}, stream=f"invite:{uid}"
+            )
             for uid in event.after.get("invite", [])
         ]
 
@@ -112,16 +117,18 @@ class _Maker:
                 "channel.call",
                 f"purpose:{event.id}",
                 {"method": "conversations.setPurpose", "args": {"purpose": views.purpose(ticket)}},
+                stream="purpose",
             ),
-            self.one("channel.bookmark_card", "bookmark:card", {}),
+            # the bookmarks in one lane, so that they keep their order (the card's first)
+            self.one("channel.bookmark_card", "bookmark:card", {}, stream="bookmarks"),
         ]
         team = playbook.teams.get(ticket.team)
         for n, runbook in enumerate(team.runbooks if team else []):
             link = {"title": runbook.title[:200], "type": "link", "link": runbook.url}
             args = {"method": "bookmarks.add", "args": link, "channel_arg": "channel_id"}
-            rows.append(self.one("channel.call", f"bookmark:runbook{n}", args))
+            rows.append(self.one("channel.call", f"bookmark:runbook{n}", args, stream="bookmarks"))
         summary = views.summary(ticket, playbook, related=a.get("related", []), now=self.now)
-        rows.append(self.one("channel.post", "summary", summary))
+        rows.append(self.one("channel.post", "summary", summary, stream="summary"))
         rows.append(self.one("channel.pin", "pin:summary", {}, after=f"summary:{self.room}"))
         card = self.role_card(event)
         rows.append(card)
