@@ -150,8 +150,10 @@ def observation_line(obs, names: dict[str, str], width: int = 400) -> str:
         "reaction_added": f"{by} reacts in {where}",
     }
     phrase = phrases.get(obs.kind, f"{who or where} · {obs.kind}")
-    if obs.kind in ("reaction_added", "pin_added"):
-        return f"{phrase}: {emoji(':' + obs.text + ':')}" if obs.kind[0] == "r" else phrase
+    if obs.kind == "reaction_added":
+        return f"{phrase}: {emoji(':' + (obs.text or '') + ':')}"
+    if obs.kind in ("channel_created", "pin_added", "channel_archived"):
+        return phrase  # what they would add is in the phrase already
     if obs.kind == "view_closed":
         return phrase
     if is_card(obs.blocks) and not obs.view:
