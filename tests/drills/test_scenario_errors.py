@@ -55,7 +55,7 @@ MISTAKES = [
         "expects for expect",
         _rename(["steps", 1], "expect", "expects"),
         "steps[1].expects: unknown key 'expects' (did you mean 'expect'?); keys: at, actor, "
-        "post, command, channel, shortcut, submit, click, open_home, expect",
+        "post, command, channel, shortcut, submit, click, open_home, react, expect",
     ),
     (
         "contians for contains",
