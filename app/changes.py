@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, tickets
+from app.comms import briefings, cadence, customers, updates
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
@@ -49,8 +50,10 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     db.flush()  # events get their ids
     wanted = {}
     rooms = incidents.timers(db, [c.ticket.id for c in changes])
+    now = max(c.now for c in changes) if changes else None
+    cadences = cadence.timers(db, playbook, [c.ticket for c in changes], now=now)
     for c in changes:
-        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id]}
+        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id], **cadences[c.ticket.id]}
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -101,6 +104,7 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     change.record(escalation.page(db, playbook, ticket, now=now))
     change.record(incidents.on_severity(db, playbook, ticket, by=ticket.reporter_id, now=now))
+    change.record(briefings.on_declared(db, playbook, ticket, now=now))
     db.flush()  # the card's key names the last event
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
@@ -173,6 +177,7 @@ def change_severity(
         if changed:
             c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
             c.record(incidents.on_severity(c.db, pb, c.ticket, by=by, now=c.now))
+            c.record(briefings.on_severity(c.db, pb, c.ticket, was=was, now=c.now))
     return c
 
 
@@ -212,6 +217,22 @@ def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
         c.record(incidents.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(briefings.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(customers.resolution_notice(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def post_update(relay: Relay, key: str, *, by: str, draft: updates.Draft) -> Change:
+    """A situation update: posted, briefed, the cadence reset, a customer notice prepared."""
+    with changing(relay, key) as c:
+        c.record(updates.post(c.db, relay.playbook, c.ticket, draft, by=by, now=c.now))
+    return c
+
+
+def send_customer_update(relay: Relay, key: str, *, by: str, update_id: int) -> Change:
+    """The comms lead's Send: the prepared (redacted) notice goes to the customer channel."""
+    with changing(relay, key) as c:
+        c.record(customers.send(c.db, relay.playbook, c.ticket, update_id, by=by, now=c.now))
     return c
 
 
@@ -262,6 +283,7 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += incidents.act_on_due(db, ticket, now=now, due=fired)
+        found += cadence.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:
             for made in set(db.new) - before:

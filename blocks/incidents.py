@@ -7,6 +7,7 @@ from app.incidents.roles import ROLE_NAMES
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks.card import clock_lines
+from blocks.comms import update_button
 from blocks.labels import customer_label, status_label, team_name
 from blocks.text import escape, mention, plain, truncate
 
@@ -57,7 +58,10 @@ def summary(ticket: Ticket, playbook: Playbook, *, related: list[str], now: date
     text = "\n".join(line for line in lines if line)
     return {
         "text": f"{ticket.key} summary",
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}],
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}},
+            {"type": "actions", "elements": [update_button(ticket)]},
+        ],
     }
 
 

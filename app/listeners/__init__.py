@@ -26,6 +26,8 @@ def register_listeners(app: App, relay: Relay) -> None:
     for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
         app.action(form)(actions.handle_ticket_form_button)
     app.action(Action.OPEN)(actions.handle_open)
+    app.action(Action.UPDATE)(actions.handle_update)
+    app.action(Action.SEND_CUSTOMER)(actions.handle_send_customer)
 
     app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
@@ -36,6 +38,7 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.ESCALATE)(views.handle_escalate)
     app.view(Callback.RESOLVE)(views.handle_resolve)
     app.view(Callback.SEVERITY)(views.handle_severity)
+    app.view(Callback.UPDATE)(views.handle_update)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
 
