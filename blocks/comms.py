@@ -205,8 +205,9 @@ def executive_brief(
         else None,
         url=url,
     )
-    why = REASONS.get(a["reason"], a["reason"])
-    return {"text": f"Executive brief: {ticket.key} {why}", "blocks": [_section(text)]}
+    head = f"Executive brief: {ticket.key} {REASONS.get(a['reason'], a['reason'])}"
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": head}]}
+    return {"text": head, "blocks": [note, _section(text)]}
 
 
 def customer_notice(ticket: Ticket, playbook: Playbook, update: SituationUpdate, title: str) -> str:

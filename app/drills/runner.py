@@ -15,6 +15,7 @@ from app.clock import tick
 from app.drills.checks import button_label, check, check_names
 from app.drills.harness import CountingExecutor, QuietHandler, Server
 from app.drills.scenario import (
+    MADE_BY_RELAY,
     START,
     DrillError,
     ScenarioClock,
@@ -108,10 +109,15 @@ class Drill:
         raise DrillError(f"unknown actor {ref!r}")
 
     def channel(self, name: str) -> str:
+        """A channel of the workspace, or one Relay made during the drill (a war room)."""
         name = name.lstrip("#")
-        if name not in self.ws.channels:
+        if name in self.ws.channels:
+            return self.ws.channels[name]
+        with self.sim.ws.lock:
+            made = self.sim.ws.find_channel(name) if name.startswith(MADE_BY_RELAY) else None
+        if made is None:
             raise DrillError(f"unknown channel #{name}")
-        return self.ws.channels[name]
+        return made.id
 
     def card(self, key: str) -> tuple[str, str]:
         with self.relay.sessions() as db:

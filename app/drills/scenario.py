@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday: the default scenario start
+MADE_BY_RELAY = ("inc-", "swarm-")  # channels a scenario may name before Relay makes them
 
 ACTIONS = ("post", "command", "shortcut", "submit", "click", "open_home")
 KINDS = (
