@@ -82,14 +82,11 @@ def on_declared(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetim
 def on_severity(
     db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime
 ) -> list[TimelineEvent]:
-    """A severity change: raised into a briefed severity it is a declaration; otherwise
-    whoever was or is briefed hears of the change (once)."""
-    before = set(recipients(playbook, ticket, severity=was))
-    if not before and recipients(playbook, ticket):
+    """A severity change. Raised: a declaration at the new severity (who is briefed there
+    hears of it once). Lowered: whoever was briefed at the old severity is told."""
+    if ticket.severity < was:
         return on_declared(db, playbook, ticket, now=now)
-    return brief(
-        db, playbook, ticket, reason="severity", now=now, severity=min(was, ticket.severity)
-    )
+    return brief(db, playbook, ticket, reason="severity", now=now, severity=was)
 
 
 def on_resolved(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):

@@ -65,13 +65,14 @@ def test_esc_new_opens_prefilled_modal_and_posts_card(web, sim, ws, sessions, pl
     assert "Targets: respond within" in confirmation[0].text
     with sessions() as db:
         kinds = db.scalars(select(TimelineEvent.kind).where(TimelineEvent.ticket_id == ticket.id))
-        # Sev1 pages L1 and opens a war room with an IC
+        # Sev1 pages L1, opens a war room with an IC and briefs the executives
         assert list(kinds) == [
             "opened",
             "severity.suggested",
             "paged",
             "role.assigned",
             "war_room.opened",
+            "comms.briefed",
         ]
 
 
