@@ -144,3 +144,78 @@ def test_someone_outside_the_team_and_roles_cannot_post(fakes, relay, playbook, 
     esc(fakes, relay, wei, f"update {key}")
     assert not fakes.of("views_open")
     assert "Only the Payments team" in fakes.told()
+
+
+def test_a_next_update_in_the_past_is_answered_inline_and_nothing_posted(fakes, relay, playbook):
+    key, room = acme_sev1(relay)
+    priya = uid(playbook, "priya.shah")
+    past = int((MON_0900 - timedelta(minutes=5)).timestamp())
+    meta = f'{{"key": "{key}"}}'
+    submit(
+        handle_update,
+        fakes,
+        relay,
+        priya,
+        Callback.UPDATE,
+        values("x", customer=False, due=past),
+        meta,
+    )
+    assert fakes.calls == [
+        (
+            "ack",
+            {"response_action": "errors", "errors": {"next_update": "Pick a time in the future."}},
+        )
+    ]
+    with relay.sessions() as db:
+        assert (
+            db.scalar(select(SituationUpdate).where(SituationUpdate.current_state == "x")) is None
+        )
+
+
+def test_only_the_team_or_incident_roles_may_send_and_resolving_prepares_the_notice(
+    fakes, relay, playbook, sim
+):
+    from app import changes
+
+    key, _ = acme_sev1(relay)
+    priya = uid(playbook, "priya.shah")
+    changes.resolve(relay, key, by=priya, summary="Processor failover done; Priya watching")
+    with relay.sessions() as db:
+        notice = db.scalar(
+            select(SituationUpdate)
+            .where(SituationUpdate.kind == "resolution")
+            .order_by(SituationUpdate.id.desc())
+        )
+        briefs = db.scalars(
+            select(TimelineEvent).where(TimelineEvent.kind == "comms.briefed")
+        ).all()
+    assert notice.customer_text == "Processor failover done; [redacted: internal name] watching"
+    assert briefs[-1].after["reason"] == "resolved"
+    before = len(sim.messages(ACME_CHANNEL))
+    click = {"action_id": Action.SEND_CUSTOMER, "value": f"{key}:{notice.id}"}
+    wei = {
+        "user": {"id": uid(playbook, "wei.lim")},
+        "trigger_id": "t",
+        "response_url": "https://hooks.slack.test/1",
+    }
+    handle_send_customer(
+        ack=fakes.ack,
+        body=wei,
+        action=click,
+        respond=fakes.respond,
+        client=fakes.client,
+        context=context(relay),
+    )
+    assert "Only the comms lead, the IC or the team" in fakes.told()
+    assert len(sim.messages(ACME_CHANNEL)) == before
+    body = {**wei, "user": {"id": priya}}
+    handle_send_customer(
+        ack=fakes.ack,
+        body=body,
+        action=click,
+        respond=fakes.respond,
+        client=fakes.client,
+        context=context(relay),
+    )
+    sent = sim.messages(ACME_CHANNEL)[before:]
+    assert len(sent) == 1 and "resolved" in sent[0]["text"] and "Priya" not in sent[0]["text"]
