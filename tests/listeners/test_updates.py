@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app import changes
 from app.listeners.actions import handle_send_customer
 from app.listeners.views import handle_update
 from app.models import Channel, SituationUpdate, Ticket, TimelineEvent
@@ -61,6 +62,7 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
     priya = uid(playbook, "priya.shah")  # the IC (Amara declared; not eligible)
     helen, marcus = uid(playbook, "helen.carter"), uid(playbook, "marcus.bell")
     briefs_before = {u: len(dms_to(sim, u)) for u in (helen, marcus)}
+    customer_before = len(sim.messages(ACME_CHANNEL))
     esc(fakes, relay, priya, "update", channel=room)
     view = fakes.of("views_open")[0]["view"]
     assert view["callback_id"] == Callback.UPDATE
@@ -101,7 +103,7 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
         )
         assert "Approve a status page post" in briefs[-1]
         assert PHONE not in briefs[-1] and "xoxb-" not in briefs[-1]
-    assert not sim.messages(ACME_CHANNEL)  # nothing without Send
+    assert len(sim.messages(ACME_CHANNEL)) == customer_before  # nothing without Send
     preview = [
         m
         for m in sim.messages(sim.dm_channel(priya))
@@ -128,7 +130,7 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
             client=fakes.client,
             context=context(relay),
         )
-    sent = sim.messages(ACME_CHANNEL)
+    sent = sim.messages(ACME_CHANNEL)[customer_before:]
     assert len(sent) == 1
     assert "[redacted: internal name]" in sent[0]["text"] and "Priya" not in sent[0]["text"]
     assert PHONE not in sent[0]["text"] and "xoxb-" not in sent[0]["text"]
@@ -175,8 +177,6 @@ def test_a_next_update_in_the_past_is_answered_inline_and_nothing_posted(fakes, 
 def test_only_the_team_or_incident_roles_may_send_and_resolving_prepares_the_notice(
     fakes, relay, playbook, sim
 ):
-    from app import changes
-
     key, _ = acme_sev1(relay)
     priya = uid(playbook, "priya.shah")
     changes.resolve(relay, key, by=priya, summary="Processor failover done; Priya watching")
@@ -187,7 +187,11 @@ def test_only_the_team_or_incident_roles_may_send_and_resolving_prepares_the_not
             .order_by(SituationUpdate.id.desc())
         )
         briefs = db.scalars(
-            select(TimelineEvent).where(TimelineEvent.kind == "comms.briefed")
+            select(TimelineEvent)
+            .where(
+                TimelineEvent.kind == "comms.briefed", TimelineEvent.ticket_id == notice.ticket_id
+            )
+            .order_by(TimelineEvent.id)
         ).all()
     assert notice.customer_text == "Processor failover done; [redacted: internal name] watching"
     assert briefs[-1].after["reason"] == "resolved"
