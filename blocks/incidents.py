@@ -3,6 +3,7 @@ resolution, thread notices about the channel and the DM to a person given a role
 
 from datetime import datetime
 
+from app.comms.redaction import redact
 from app.incidents.roles import ROLE_NAMES
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
@@ -42,7 +43,8 @@ def topic(ticket: Ticket, playbook: Playbook, held: dict[str, str]) -> str:
 
 
 def purpose(ticket: Ticket) -> str:
-    return plain(f"{ticket.key}: {ticket.title}", TOPIC_MAX)
+    """`ESC-7: title`, the title redacted (a purpose is shown to everyone in the channel)."""
+    return plain(f"{ticket.key}: {redact(ticket.title).text}", TOPIC_MAX)
 
 
 def summary(ticket: Ticket, playbook: Playbook, *, related: list[str], now: datetime) -> dict:
