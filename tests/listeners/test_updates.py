@@ -51,6 +51,25 @@ def values(current: str, *, customer: bool, due=None) -> dict:
     return found
 
 
+def post_form(fakes, relay, user: str, meta: str, filled: dict) -> None:
+    """`user` submits the update form with `filled`."""
+    submit(handle_update, fakes, relay, user, Callback.UPDATE, filled, meta)
+
+
+def click_send(fakes, relay, user: str, value: str) -> None:
+    """`user` clicks Send on a customer update's preview."""
+    body = {"user": {"id": user}, "trigger_id": "t", "response_url": "https://hooks.slack.test/1"}
+    action = {"action_id": Action.SEND_CUSTOMER, "value": value}
+    handle_send_customer(
+        ack=fakes.ack,
+        body=body,
+        action=action,
+        respond=fakes.respond,
+        client=fakes.client,
+        context=context(relay),
+    )
+
+
 def dms_to(sim, user: str) -> list[str]:
     return [
         str(m.get("text")) + str(m.get("blocks")) for m in sim.messages(sim.dm_channel(user) or "")
@@ -71,15 +90,7 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
     assert due == int((MON_0900 + timedelta(minutes=30)).timestamp())  # Sev1 cadence
 
     current = f"Processor restarted; call Priya on {PHONE}, bot token {TOKEN}"
-    submit(
-        handle_update,
-        fakes,
-        relay,
-        priya,
-        Callback.UPDATE,
-        values(current, customer=True),
-        view["private_metadata"],
-    )
+    post_form(fakes, relay, priya, view["private_metadata"], values(current, customer=True))
     told = fakes.told()
     assert "Situation update on" in told and "2 executive(s) briefed" in told, told
 
@@ -119,17 +130,8 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
         n.after.get("where") == "situation update" and n.after.get("phone") == 1 for n in notes
     )
 
-    click = {"action_id": Action.SEND_CUSTOMER, "value": f"{key}:{update.id}"}
-    body = {"user": {"id": priya}, "trigger_id": "t", "response_url": "https://hooks.slack.test/1"}
     for _ in range(2):  # a double click sends once
-        handle_send_customer(
-            ack=fakes.ack,
-            body=body,
-            action=click,
-            respond=fakes.respond,
-            client=fakes.client,
-            context=context(relay),
-        )
+        click_send(fakes, relay, priya, f"{key}:{update.id}")
     sent = sim.messages(ACME_CHANNEL)[customer_before:]
     assert len(sent) == 1
     assert "[redacted: internal name]" in sent[0]["text"] and "Priya" not in sent[0]["text"]
@@ -153,15 +155,7 @@ def test_a_next_update_in_the_past_is_answered_inline_and_nothing_posted(fakes, 
     priya = uid(playbook, "priya.shah")
     past = int((MON_0900 - timedelta(minutes=5)).timestamp())
     meta = f'{{"key": "{key}"}}'
-    submit(
-        handle_update,
-        fakes,
-        relay,
-        priya,
-        Callback.UPDATE,
-        values("x", customer=False, due=past),
-        meta,
-    )
+    post_form(fakes, relay, priya, meta, values("x", customer=False, due=past))
     assert fakes.calls == [
         (
             "ack",
@@ -196,30 +190,9 @@ def test_only_the_team_or_incident_roles_may_send_and_resolving_prepares_the_not
     assert notice.customer_text == "Processor failover done; [redacted: internal name] watching"
     assert briefs[-1].after["reason"] == "resolved"
     before = len(sim.messages(ACME_CHANNEL))
-    click = {"action_id": Action.SEND_CUSTOMER, "value": f"{key}:{notice.id}"}
-    wei = {
-        "user": {"id": uid(playbook, "wei.lim")},
-        "trigger_id": "t",
-        "response_url": "https://hooks.slack.test/1",
-    }
-    handle_send_customer(
-        ack=fakes.ack,
-        body=wei,
-        action=click,
-        respond=fakes.respond,
-        client=fakes.client,
-        context=context(relay),
-    )
+    click_send(fakes, relay, uid(playbook, "wei.lim"), f"{key}:{notice.id}")
     assert "Only the comms lead, the IC or the team" in fakes.told()
     assert len(sim.messages(ACME_CHANNEL)) == before
-    body = {**wei, "user": {"id": priya}}
-    handle_send_customer(
-        ack=fakes.ack,
-        body=body,
-        action=click,
-        respond=fakes.respond,
-        client=fakes.client,
-        context=context(relay),
-    )
+    click_send(fakes, relay, priya, f"{key}:{notice.id}")
     sent = sim.messages(ACME_CHANNEL)[before:]
     assert len(sent) == 1 and "resolved" in sent[0]["text"] and "Priya" not in sent[0]["text"]
