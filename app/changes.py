@@ -265,8 +265,9 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
             db.flush()  # one flush for the batch: the events get their ids
+            rooms = incidents.open_rooms(db, [t.id for t in due])
             for change in changes:
-                _render(relay.playbook, change)
+                _render(relay.playbook, change, rooms)
             commit_changes(db, relay.playbook, changes)
         acted += [t.id for t in due]
         events += sum(len(c.events) for c in changes)
@@ -296,11 +297,13 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     return Change(db, ticket, now, events=found, fired=fired)
 
 
-def _render(playbook: Playbook, change: Change) -> None:
-    """What a fired change posts; a change that cannot be rendered keeps its state and
-    says so on the timeline instead of stopping the batch."""
+def _render(playbook: Playbook, change: Change, rooms: dict[int, int]) -> None:
+    """What a fired change posts (`rooms`: the batch's open channels); a change that cannot
+    be rendered keeps its state and says so on the timeline instead of stopping the batch."""
     try:
-        change.effects = event_rows(playbook, change.ticket, change.events, now=change.now)
+        change.effects = event_rows(
+            playbook, change.ticket, change.events, now=change.now, rooms=rooms
+        )
     except Exception as error:  # noqa: BLE001
         log.exception("clock.notices_failed", key=change.ticket.key, error=type(error).__name__)
         after = {"error": type(error).__name__}

@@ -2,7 +2,7 @@
 posts into its thread."""
 
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.comms import cadence, updates
@@ -39,9 +39,13 @@ def card_find(client: WebClient, args: dict) -> dict | None:
 
 
 def card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
-    ticket = _ticket(db, row)
-    if not ticket.card_ts:
-        ticket.card_channel, ticket.card_ts = result["channel"], result["ts"]
+    """Where the card was first posted, in one UPDATE (a later update of it changes nothing)."""
+    db.execute(
+        update(Ticket)
+        .where(Ticket.id == row.subject_id, Ticket.card_ts.is_(None))
+        .values(card_channel=result["channel"], card_ts=result["ts"]),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def permalink_send(client: WebClient, args: dict) -> dict:

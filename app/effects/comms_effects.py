@@ -69,7 +69,7 @@ def comms_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
 def _posted(playbook, ticket, events, update: SituationUpdate, now) -> dict:
     """Into the ticket's war room or swarm channel (once it exists), else its card thread."""
     content = views.situation_update(ticket, playbook, update)
-    room = _room(ticket, events)
+    room = _room(ticket, events, None)
     if room is not None:
         return _Maker(ticket, room, now).one("channel.post", f"update:{update.id}", content)
     return row(

@@ -21,23 +21,30 @@ def create_key(channel_id: int) -> str:
     return f"chan:{channel_id}"
 
 
-def _room(ticket: Ticket, events: list[TimelineEvent]) -> int | None:
-    """The ticket's channel row id: from the events, else looked up (only for a ticket
-    whose severity may have one, or whose role events name one)."""
+def _room(ticket: Ticket, events: list[TimelineEvent], rooms: dict | None) -> int | None:
+    """The ticket's channel row id: from the events, else from `rooms` (see
+    `incidents.open_rooms`) when given, else looked up (only for a ticket whose severity
+    may have one, or whose role events name one)."""
     for event in events:
         if (event.after or {}).get("channel"):
             return event.after["channel"]
+    if ticket.severity > 2:
+        return None
+    if rooms is not None:
+        return rooms.get(ticket.id)
     db = object_session(ticket)
-    if db is None or ticket.severity > 2:
+    if db is None:
         return None
     stmt = select(Channel.id).where(Channel.ticket_id == ticket.id, Channel.archived_at.is_(None))
     return db.scalar(stmt)
 
 
-def incident_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now):
+def incident_rows(
+    playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now, rooms=None
+):
     """The channel rows for these events; a topic refresh whenever a ticket with a channel
     changes (severity, roles, status)."""
-    room = _room(ticket, events)
+    room = _room(ticket, events, rooms)
     if room is None:
         return []
     make = _Maker(ticket, room, now)

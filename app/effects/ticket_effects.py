@@ -25,9 +25,12 @@ def card_key(ticket: Ticket, events: list[TimelineEvent]) -> str:
     return f"card:{ticket.id}:{events[-1].id}"
 
 
-def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now) -> list:
+def event_rows(
+    playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now, rooms=None
+) -> list:
     """The card, thread notice and DMs for what just happened to a ticket (events must
-    have their ids: flush first)."""
+    have their ids: flush first). `rooms`: the open channels of a batch of tickets, from
+    `incidents.open_rooms` (else the ticket's is looked up)."""
     if not events:
         return []
     subject, last = _subject(ticket), events[-1].id
@@ -77,7 +80,7 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                 )
     return (
         rows
-        + incident_rows(playbook, ticket, events, now=now)
+        + incident_rows(playbook, ticket, events, now=now, rooms=rooms)
         + comms_rows(playbook, ticket, events, now=now)
     )
 

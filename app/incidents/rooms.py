@@ -156,10 +156,25 @@ def timers(db: Session, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]
     return found
 
 
+def open_rooms(db: Session, ticket_ids: list[int]) -> dict[int, int]:
+    """{ticket id: its channel row id} for those of these tickets with a channel not
+    archived, in one query (the clock renders a batch of tickets with it)."""
+    if not ticket_ids:
+        return {}
+    stmt = (
+        select(Channel.ticket_id, Channel.id)
+        .where(Channel.ticket_id.in_(ticket_ids), Channel.archived_at.is_(None))
+        .order_by(Channel.id.desc())  # the first one wins, as in channel_of
+    )
+    return dict(db.execute(stmt).all())
+
+
 def act_on_due(db: Session, ticket: Ticket, *, now: datetime, due: list[str]):
     """Fire `channel.archive` when it is due."""
+    if "channel.archive" not in due:
+        return []
     channel = channel_of(db, ticket)
-    if "channel.archive" not in due or channel is None or channel.archived_at is not None:
+    if channel is None or channel.archived_at is not None:
         return []
     if channel.archive_due_at is None or channel.archive_due_at > now:
         return []
