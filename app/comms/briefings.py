@@ -6,6 +6,7 @@ and kept on the `comms.briefed` event, so what the DMs say is what the timeline 
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.comms import outbound
@@ -64,6 +65,7 @@ def brief(
     after = {
         "to": to,
         "reason": reason,
+        "severity": ticket.severity,
         "update": update.id if update else None,
         "next_update_at": update.next_update_at.isoformat()
         if update and update.next_update_at
@@ -75,18 +77,37 @@ def brief(
 
 
 def on_declared(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):
-    """The declaration brief: call it where a declaration takes effect (after any approval)."""
+    """The declaration brief: call it where a declaration takes effect (after any approval).
+    Once per severity reached: a ticket already declared at this severity or a more severe
+    one is not declared again (a lowered ticket is told by `on_lowered`)."""
+    if _declared_at(db, ticket) <= ticket.severity:
+        return []
     return brief(db, playbook, ticket, reason="declared", now=now)
 
 
-def on_severity(
-    db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime
-) -> list[TimelineEvent]:
-    """A severity change. Raised: a declaration at the new severity (who is briefed there
-    hears of it once). Lowered: whoever was briefed at the old severity is told."""
-    if ticket.severity < was:
-        return on_declared(db, playbook, ticket, now=now)
+def _declared_at(db: Session, ticket: Ticket) -> int:
+    """The most severe level a declaration brief went out for (5: none)."""
+    stmt = select(TimelineEvent.after).where(
+        TimelineEvent.ticket_id == ticket.id, TimelineEvent.kind == "comms.briefed"
+    )
+    levels = [a.get("severity", 5) for a in db.scalars(stmt) if a and a.get("reason") == "declared"]
+    return min(levels, default=5)
+
+
+def on_lowered(db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime):
+    """A lowered severity: whoever was briefed at the old severity is told (once)."""
+    if ticket.severity <= was:
+        return []
     return brief(db, playbook, ticket, reason="severity", now=now, severity=was)
+
+
+def on_severity(db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime):
+    """A severity change: raised, a declaration at the new severity (or, raised again to a
+    severity already declared, a change brief); lowered, told."""
+    if ticket.severity < was:
+        declared = on_declared(db, playbook, ticket, now=now)
+        return declared or brief(db, playbook, ticket, reason="severity", now=now)
+    return on_lowered(db, playbook, ticket, was=was, now=now)
 
 
 def on_resolved(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):

@@ -59,3 +59,17 @@ def test_what_a_brief_carries_is_redacted_and_counted(db, playbook):
     assert redacted.after == {"phone": 1, "email": 1, "where": "executive brief"}
     assert "0958" not in str(briefed.after) and "ops@" not in str(briefed.after)
     assert "[redacted: phone]" in briefed.after["fields"]["impact"]
+
+
+def test_a_declaration_is_briefed_once_per_severity_reached(db, playbook):
+    ticket = open_sev3(db, playbook, severity=1, override_reason="x", customer="acme-bank")
+    assert len(briefings.on_declared(db, playbook, ticket, now=MON_0900)) == 1
+    db.flush()
+    assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []  # twice: once
+    ticket.severity = 2
+    [lowered] = briefings.on_severity(db, playbook, ticket, was=1, now=MON_0900)
+    db.flush()
+    assert lowered.after["reason"] == "severity"
+    ticket.severity = 1  # back up: already declared at Sev1, so a change brief
+    [raised] = briefings.on_severity(db, playbook, ticket, was=2, now=MON_0900)
+    assert raised.after["reason"] == "severity"
