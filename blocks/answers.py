@@ -39,9 +39,12 @@ def severity_changed(ticket: Ticket, events: list) -> str:
     room = {
         "war_room.opened": " A war room opens.",
         "swarm.opened": " A swarm channel opens.",
+        "channel.unarchived": " Its channel comes back from the archive.",
         "channel.renamed": " Its swarm channel becomes the war room.",
     }
     opened = "".join(text for kind, text in room.items() if kind in kinds)
+    if "approval.requested" in kinds:
+        opened += " An approver is asked first; the war room waits for the decision."
     return (
         f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}{opened}"
     )

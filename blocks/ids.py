@@ -17,6 +17,7 @@ class Callback(StrEnum):
     ESCALATE = "ticket_escalate"
     SEVERITY = "ticket_severity"
     RESOLVE = "ticket_resolve"
+    REJECT_APPROVAL = "approval_reject"
     UPDATE = "ticket_update"
 
 
@@ -28,6 +29,8 @@ class Action(StrEnum):
     RESOLVE = "ticket_resolve"
     ACCEPT_HANDOFF = "handoff_accept"
     OPEN = "ticket_open"
+    APPROVE = "approval_approve"
+    REJECT = "approval_reject"
     UPDATE = "ticket_update"
     SEND_CUSTOMER = "customer_send"
 

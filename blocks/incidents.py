@@ -105,6 +105,8 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             return f"{team} pulled in by {mention(event.actor_id)}: {pulled} ({a['tier']} primary)."
         case "channel.archived":
             return f"`#{a['name']}` archived."
+        case "channel.unarchived":
+            return f"`#{a['name']}` is back from the archive."
         case "role.assigned":
             by = f" by {mention(event.actor_id)}" if event.actor_id else ""
             return f"{ROLE_NAMES[a['role']]}: {mention(a['user'])}{by}."
@@ -138,5 +140,6 @@ def failure_note(kind: str, error: str, user: str | None = None) -> str:
         "channel.invite": "invite someone to the channel",
         "channel.rename": "rename the channel",
         "channel.archive": "archive the channel",
+        "channel.unarchive": "bring the channel back from the archive",
     }.get(kind, "finish setting up the channel")
     return f":warning: Relay could not {what} (`{escape(error)}`); please do it by hand."

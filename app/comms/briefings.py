@@ -48,8 +48,8 @@ def brief(
 ) -> list[TimelineEvent]:
     """One `comms.briefed` event (and its `redacted` note) for everyone briefed now."""
     to = recipients(playbook, ticket, severity=severity)
-    if not to:
-        return []
+    if not to or (reason != "declared" and _declared_at(db, ticket) > 4):
+        return []  # nobody to brief, or not declared to them yet (say, waiting for approval)
     if reason == "resolved":
         summary = ticket.resolution_summary or ""
     else:
@@ -95,19 +95,11 @@ def _declared_at(db: Session, ticket: Ticket) -> int:
 
 
 def on_lowered(db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime):
-    """A lowered severity: whoever was briefed at the old severity is told (once)."""
-    if ticket.severity <= was:
+    """A lowered severity: whoever was briefed at the old severity is told (once), if it
+    was declared to them (a gated raise that was rejected never was)."""
+    if ticket.severity <= was or _declared_at(db, ticket) > was:
         return []
     return brief(db, playbook, ticket, reason="severity", now=now, severity=was)
-
-
-def on_severity(db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime):
-    """A severity change: raised, a declaration at the new severity (or, raised again to a
-    severity already declared, a change brief); lowered, told."""
-    if ticket.severity < was:
-        declared = on_declared(db, playbook, ticket, now=now)
-        return declared or brief(db, playbook, ticket, reason="severity", now=now)
-    return on_lowered(db, playbook, ticket, was=was, now=now)
 
 
 def on_resolved(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):

@@ -8,12 +8,19 @@ from app.effects.incident_effects import incident_rows
 from app.effects.outbox import row
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
+from blocks.approvals import request_dm
 from blocks.card import opened_confirmation
 from blocks.notices import LATE, dm_text, handoff_dm, marked_late, thread_text
 
 SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
 TIMED = ("sla.warning", "sla.breached")  # events that fire at a due time they carry
 LATE_AFTER = timedelta(minutes=10)
+# DMs with buttons: a handoff's Accept; an approval's Approve / Reject
+WITH_BUTTONS = {
+    "handoff.offered": handoff_dm,
+    "approval.requested": request_dm,
+    "approval.escalated": request_dm,
+}
 
 
 def _subject(ticket: Ticket) -> tuple[str, int]:
@@ -62,8 +69,8 @@ def event_rows(
         )
     for event in _still_meant(events):
         for user_id in (event.after or {}).get("notify", []):
-            if event.kind == "handoff.offered":
-                message = handoff_dm(event, ticket, playbook)
+            if event.kind in WITH_BUTTONS:
+                message = WITH_BUTTONS[event.kind](event, ticket, playbook)
             else:
                 message = {"text": dm_text(event, ticket, playbook)}
             if message.get("text") and late:

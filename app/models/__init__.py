@@ -1,5 +1,6 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
+from app.models.approvals import Approval, ApprovalStatus, CapturedMessage
 from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel, RoleAssignment
 from app.models.comms import SituationUpdate, UpdateCadence
@@ -10,7 +11,10 @@ from app.models.tickets import OPEN_STATUSES, KeySequence, Status, Ticket, Timel
 
 __all__ = [
     "OPEN_STATUSES",
+    "Approval",
+    "ApprovalStatus",
     "Base",
+    "CapturedMessage",
     "Channel",
     "Deadline",
     "KeySequence",

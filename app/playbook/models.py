@@ -144,6 +144,9 @@ class Severity(PlaybookModel):
     handoff_minutes: Minutes = 15
     # How often the manager is told again while a ticket at L3 keeps breaching.
     manager_renotify_minutes: Minutes = 60
+    # How long an approver has to answer an approval gate before the next is asked (and,
+    # after the last, it is approved automatically).
+    approval_minutes: Minutes = 15
     actions: SeverityActions = SeverityActions()
 
     @field_validator("resolution_minutes")

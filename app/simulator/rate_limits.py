@@ -39,6 +39,7 @@ TIERS = {
     "conversations.replies": "Tier3",
     "conversations.setPurpose": "Tier2",
     "conversations.setTopic": "Tier2",
+    "conversations.unarchive": "Tier2",
     "pins.add": "Tier2",
     "pins.remove": "Tier2",
     "reactions.add": "Tier3",

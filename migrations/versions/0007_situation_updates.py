@@ -1,7 +1,7 @@
 """comms: situation updates (and customer notices), update cadences
 
 Revision ID: 0007
-Revises: 0010
+Revises: 0006
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import app.models  # noqa: F401 (UTCDateTime)
 
 
 revision = '0007'
-down_revision = '0010'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

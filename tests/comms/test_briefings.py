@@ -30,20 +30,31 @@ def test_an_exec_sponsor_gets_their_own_accounts_sev2_and_nobody_a_sev3(db, play
 def test_raising_is_a_declaration_and_lowering_tells_who_was_briefed(db, playbook):
     ticket = open_sev3(db, playbook, customer="acme-bank")
     ticket.severity = 2  # Acme's sponsor Helen hears of its Sev2
-    [event] = briefings.on_severity(db, playbook, ticket, was=3, now=MON_0900)
+    [event] = briefings.on_declared(db, playbook, ticket, now=MON_0900)
+    db.flush()
     assert event.after["reason"] == "declared" and event.after["to"] == [
         uid(playbook, "helen.carter")
     ]
     ticket.severity = 1
-    [event] = briefings.on_severity(db, playbook, ticket, was=2, now=MON_0900)
+    [event] = briefings.on_declared(db, playbook, ticket, now=MON_0900)
+    db.flush()
     assert event.after["reason"] == "declared"
     assert set(event.after["to"]) == {uid(playbook, "helen.carter"), uid(playbook, "marcus.bell")}
     ticket.severity = 3
-    [event] = briefings.on_severity(db, playbook, ticket, was=1, now=MON_0900)
+    assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []  # not a declaration
+    [event] = briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900)
     assert event.after["reason"] == "severity"
     assert set(event.after["to"]) == {uid(playbook, "helen.carter"), uid(playbook, "marcus.bell")}
     ticket.severity = 4
-    assert briefings.on_severity(db, playbook, ticket, was=3, now=MON_0900) == []
+    assert briefings.on_lowered(db, playbook, ticket, was=3, now=MON_0900) == []
+
+
+def test_nothing_is_briefed_before_the_declaration_is(db, playbook):
+    # a Sev1 waiting for approval, then rejected back to Sev3: executives hear nothing
+    ticket = open_sev3(db, playbook, severity=1, override_reason="x", customer="acme-bank")
+    assert briefings.on_resolved(db, playbook, ticket, now=MON_0900) == []
+    ticket.severity = 3
+    assert briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900) == []
 
 
 def test_what_a_brief_carries_is_redacted_and_counted(db, playbook):
@@ -67,9 +78,8 @@ def test_a_declaration_is_briefed_once_per_severity_reached(db, playbook):
     db.flush()
     assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []  # twice: once
     ticket.severity = 2
-    [lowered] = briefings.on_severity(db, playbook, ticket, was=1, now=MON_0900)
+    [lowered] = briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900)
     db.flush()
     assert lowered.after["reason"] == "severity"
-    ticket.severity = 1  # back up: already declared at Sev1, so a change brief
-    [raised] = briefings.on_severity(db, playbook, ticket, was=2, now=MON_0900)
-    assert raised.after["reason"] == "severity"
+    ticket.severity = 1  # back up: already declared at Sev1
+    assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []

@@ -12,8 +12,15 @@ from tests.sla.test_escalation import MON_0900, open_sev3, uid
 
 
 def sev1(db, playbook):
+    helen = uid(playbook, "helen.carter")  # an approver: declared at once, no gate
     ticket = open_sev3(
-        db, playbook, severity=1, override_reason="drill", customer="acme-bank", title="Down"
+        db,
+        playbook,
+        severity=1,
+        override_reason="drill",
+        customer="acme-bank",
+        title="Down",
+        reporter_id=helen,
     )
     changes.record_opening(db, playbook, ticket, now=MON_0900)
     return ticket

@@ -12,6 +12,7 @@ from app.listeners.actions import handle_send_customer
 from app.listeners.views import handle_update
 from app.models import Channel, SituationUpdate, Ticket, TimelineEvent
 from blocks.ids import Action, Callback, Field
+from tests.effects.test_incident_effects import approve_pending
 from tests.listeners.conftest import context, esc, new_ticket, stored
 from tests.listeners.test_views import submit, text_value
 from tests.sla.test_escalation import MON_0900, uid
@@ -29,6 +30,7 @@ def acme_sev1(relay) -> tuple[str, str]:
         title="Checkout down",
         impact="All Acme card payments fail",
     )
+    approve_pending(relay, key)  # declared by an agent: the declaration waits for an approver
     with relay.sessions() as db:
         ticket = db.scalar(select(Ticket).where(Ticket.key == key))
         room = db.scalar(select(Channel.slack_id).where(Channel.ticket_id == ticket.id))
