@@ -95,8 +95,10 @@ def act_on_due(
     db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime, due: list[str]
 ) -> list[TimelineEvent]:
     """Fire `update.due` and `update.overdue` when they are due."""
+    if not {DUE, OVERDUE} & set(due):  # read the cadence only when one of its timers is due
+        return []
     cadence = cadence_of(db, ticket)
-    if cadence is None or not owes_updates(ticket) or not {DUE, OVERDUE} & set(due):
+    if cadence is None or not owes_updates(ticket):
         return []
     events = []
     at = {"due_at": cadence.due_at.isoformat()}
