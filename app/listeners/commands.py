@@ -9,6 +9,7 @@ from app import changes, incidents, tickets
 from app.errors import Invalid
 from app.listeners.answering import answering
 from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
+from app.listeners.stats import stats_answer
 from app.models import Ticket
 from app.runtime import Relay
 from app.tickets.classification import suggest_severity
@@ -192,6 +193,10 @@ def pull(req: Request) -> dict:
     return {"text": answers.pulled(c.ticket, c.events, req.relay.playbook)}
 
 
+def show_stats(req: Request) -> dict:
+    return stats_answer(req.relay, req.user, req.args)
+
+
 def help_text() -> str:
     lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
     return (
@@ -242,6 +247,14 @@ SUBCOMMANDS = (
         "invite another team's primary at the ticket's tier into its war room or swarm",
         f"the IC, {TEAM}",
         pull,
+    ),
+    Subcommand(
+        "stats",
+        "[team|all] [period]",
+        "first response, resolution, % within SLA, escalations, handoffs, reopens, CSAT"
+        " (default: your team, 30d; periods like 7d, 12w)",
+        "team members for their team; admins, approvers, executives, managers for all",
+        show_stats,
     ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )

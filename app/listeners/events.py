@@ -1,6 +1,7 @@
 """Events API: App Home."""
 
 from app import tickets
+from app.listeners.stats import home_stats
 from app.sla.targets import risk_key
 from blocks.home import home_view
 
@@ -21,4 +22,5 @@ def handle_app_home_opened(event, client, context):
             return sorted(shown, key=lambda t: risk_key(playbook, t, now=now))
 
         view = home_view(visible(mine), visible(queue), playbook, now=now)
+    view["blocks"][-1:-1] = home_stats(relay, user)
     client.views_publish(user_id=user, view=view)

@@ -7,17 +7,22 @@ Per ticket (from its timeline):
 - within response target: False once the response clock breached, True once responded to
   without a breach, undecided (None) while neither;
 - within resolution target: the same for the resolution clock and resolving;
+- within targets (the weekly report's "within SLA"): False once either clock breached,
+  True once resolved without a breach;
 - escalated: at least one `escalated` (a tier climb, by hand or on a breach);
 - handoffs: each `handoff.offered` is on time when the next handoff event after it is
   `handoff.accepted` or `handoff.settled`, late when it is `handoff.expired`, undecided
   while none follows;
-- reopened: at least one `reopened`.
+- reopened: at least one `reopened`;
+- rating: the last `rated` event's `after["rating"]` (1-5, the reporter's CSAT answer; a
+  later answer replaces an earlier one), None when never rated.
 
 A group's figures: tickets counted, median and 90th percentile of first response and of
 resolution (linear interpolation between closest ranks, `statistics.quantiles` inclusive),
 the share within each target among tickets where it is decided, the share escalated and
-reopened among all, and the share of decided handoffs on time. Drill tickets never count.
-A share with nothing to count is None (shown as "—"), never 0 %."""
+reopened among all, the share of decided handoffs on time, and CSAT: the share of rated
+tickets rated 4 or 5 ("satisfied"), with the mean rating and how many were rated. Drill
+tickets never count. A share with nothing to count is None (shown as "—"), never 0 %."""
 
 import statistics
 from collections.abc import Callable, Iterable
@@ -57,6 +62,9 @@ class Figures:
     escalation_rate: float | None
     handoffs_on_time: float | None
     reopen_rate: float | None
+    csat: float | None = None  # share of rated tickets rated 4 or 5
+    rating_mean: float | None = None
+    rated: int = 0
 
 
 def minutes(start: datetime, end: datetime) -> float:
@@ -94,6 +102,18 @@ def resolution_within(t: TicketFacts) -> bool | None:
     return True if resolution(t) is not None else None
 
 
+def within_targets(t: TicketFacts) -> bool | None:
+    """Within SLA (the weekly report's figure): False once either clock breached, True once
+    resolved without a breach, undecided while neither."""
+    if breached(t, "response") or breached(t, "resolution"):
+        return False
+    return True if resolution(t) is not None else None
+
+
+def share_within_targets(tickets: Iterable[TicketFacts]) -> float | None:
+    return _share(within_targets(t) for t in tickets if not t.is_drill)
+
+
 def handoffs(t: TicketFacts) -> list[bool]:
     """On time (True) or late (False) for each decided handoff offer, in order."""
     decided, offered = [], False
@@ -104,6 +124,11 @@ def handoffs(t: TicketFacts) -> list[bool]:
             decided.append(e.kind in HANDOFF_DONE)
             offered = False
     return decided
+
+
+def rating(t: TicketFacts) -> int | None:
+    found = [e.after.get("rating") for e in t.events if e.kind == "rated"]
+    return found[-1] if found and isinstance(found[-1], int) else None
 
 
 def _share(values: Iterable[bool | None]) -> float | None:
@@ -125,6 +150,7 @@ def figures(tickets: Iterable[TicketFacts]) -> Figures:
     real = [t for t in tickets if not t.is_drill]
     responses = [m for m in map(first_response, real) if m is not None]
     resolutions = [m for m in map(resolution, real) if m is not None]
+    ratings = [r for r in map(rating, real) if r is not None]
     return Figures(
         tickets=len(real),
         first_response_median=_median(responses),
@@ -136,6 +162,9 @@ def figures(tickets: Iterable[TicketFacts]) -> Figures:
         escalation_rate=_share(any(e.kind == "escalated" for e in t.events) for t in real),
         handoffs_on_time=_share(v for t in real for v in handoffs(t)),
         reopen_rate=_share(any(e.kind == "reopened" for e in t.events) for t in real),
+        csat=_share(r >= 4 for r in ratings),
+        rating_mean=statistics.fmean(ratings) if ratings else None,
+        rated=len(ratings),
     )
 
 

@@ -4,7 +4,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.metrics.definitions import Event, Figures, TicketFacts, figures, figures_by, handoffs
+from app.metrics.definitions import (
+    Event,
+    Figures,
+    TicketFacts,
+    figures,
+    figures_by,
+    handoffs,
+    share_within_targets,
+    within_targets,
+)
 
 
 def at(hhmm: str) -> datetime:
@@ -114,3 +123,37 @@ def test_nothing_to_count_is_no_figure_not_zero():
 )
 def test_handoffs_are_decided_by_what_follows_the_offer(events, expected):
     assert handoffs(ticket(2, "payments", None, "08:00", *events)) == expected
+
+
+def rated(when, value, comment=""):
+    return ("rated", when, {"rating": value, "comment": comment})
+
+
+def test_csat_counts_each_tickets_last_rating():
+    rated_tickets = [
+        # rated 2, then changed their mind: 5 counts (satisfied)
+        ticket(
+            2,
+            "payments",
+            None,
+            "09:00",
+            ("resolved", "10:00"),
+            rated("10:30", 2),
+            rated("11:00", 5),
+        ),
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00"), rated("10:30", 4)),  # satisfied
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00"), rated("10:30", 3)),  # not
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00")),  # never rated: not counted
+        ticket(2, "payments", None, "09:00", rated("10:30", 1), drill=True),  # a drill: never
+    ]
+    result = figures(rated_tickets)
+    # ratings [5, 4, 3]: 2 of 3 satisfied; mean 12 / 3 = 4
+    assert (result.csat, result.rating_mean, result.rated) == (2 / 3, 4.0, 3)
+    assert figures(TICKETS).csat is None and figures(TICKETS).rated == 0
+
+
+def test_within_targets_needs_both_clocks_kept():
+    # T1 resolved, no breach: yes; T2 response breached: no; T3 resolved twice, no breach: yes;
+    # T4 resolution breached: no; T5 a drill; T6 open, no breach: undecided -> 2 of 4
+    assert [within_targets(t) for t in TICKETS] == [True, False, True, False, None, None]
+    assert share_within_targets(TICKETS) == 0.5
