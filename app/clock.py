@@ -22,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import changes, db, replays
 from app.models import Heartbeat
+from app.reports import weekly
 from app.runtime import Relay
 
 log = structlog.get_logger()
@@ -45,17 +46,20 @@ def beat(relay: Relay) -> None:
     any clock process is the clock's age)."""
     now = relay.now()
     with db.transaction(relay.sessions) as session:
-        found = session.execute(update(Heartbeat).where(Heartbeat.process == PROCESS), {"at": now})
+        found = session.execute(
+            update(Heartbeat).where(Heartbeat.process == PROCESS).values(at=now)
+        )
         if not found.rowcount:
             session.add(Heartbeat(process=PROCESS, at=now))
         session.execute(delete(Heartbeat).where(Heartbeat.at < now - HEARTBEAT_KEPT))
 
 
 def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
-    """One heartbeat: fire what is due, then deliver: first what this tick's tickets just
-    enqueued, then the rest of what is pending, for at most `budget` seconds, so that a
+    """One heartbeat: note it, enqueue the weekly report when due, fire what is due, then
+    deliver: first what this tick's tickets just enqueued, then the rest of what is pending, for at most `budget` seconds, so that a
     backlog (after an outage) never holds back timers that fall due meanwhile."""
     beat(relay)
+    weekly.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
     fired, events = changes.fire_due_timers(relay)
     result = TickResult(len(fired), events)
     until = time.monotonic() + budget

@@ -20,6 +20,7 @@ from app.effects.sending import (
     with_key,
 )
 from app.models import OutboxMessage, Ticket
+from app.reports import weekly
 from app.tickets.timeline import add_event
 
 __all__ = ["KINDS", "Later", "record_failure"]
@@ -100,5 +101,6 @@ KINDS: dict[str, EffectKind] = {
             "channel.bookmark_card", channels.bookmark_card_prepare, channels.bookmark_card_send
         ),
         EffectKind("channel.archive", channels.in_channel, channels.archive_send),
+        EffectKind(weekly.KIND, _payload, weekly.send),
     )
 }

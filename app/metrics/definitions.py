@@ -62,6 +62,7 @@ class Figures:
     escalation_rate: float | None
     handoffs_on_time: float | None
     reopen_rate: float | None
+    within_sla: float | None = None  # share within both targets (within_targets)
     csat: float | None = None  # share of rated tickets rated 4 or 5
     rating_mean: float | None = None
     rated: int = 0
@@ -108,10 +109,6 @@ def within_targets(t: TicketFacts) -> bool | None:
     if breached(t, "response") or breached(t, "resolution"):
         return False
     return True if resolution(t) is not None else None
-
-
-def share_within_targets(tickets: Iterable[TicketFacts]) -> float | None:
-    return _share(within_targets(t) for t in tickets if not t.is_drill)
 
 
 def handoffs(t: TicketFacts) -> list[bool]:
@@ -162,6 +159,7 @@ def figures(tickets: Iterable[TicketFacts]) -> Figures:
         escalation_rate=_share(any(e.kind == "escalated" for e in t.events) for t in real),
         handoffs_on_time=_share(v for t in real for v in handoffs(t)),
         reopen_rate=_share(any(e.kind == "reopened" for e in t.events) for t in real),
+        within_sla=_share(map(within_targets, real)),
         csat=_share(r >= 4 for r in ratings),
         rating_mean=statistics.fmean(ratings) if ratings else None,
         rated=len(ratings),

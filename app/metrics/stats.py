@@ -111,6 +111,7 @@ COLUMNS = (
     ("first response p90", lambda f: duration(f.first_response_p90)),
     ("resolution median", lambda f: duration(f.resolution_median)),
     ("resolution p90", lambda f: duration(f.resolution_p90)),
+    ("within SLA", lambda f: percent(f.within_sla)),
     ("response within SLA", lambda f: percent(f.response_within)),
     ("resolution within SLA", lambda f: percent(f.resolution_within)),
     ("escalated", lambda f: percent(f.escalation_rate)),
@@ -126,8 +127,8 @@ def line(f: Figures) -> str:
     return (
         f"{f.tickets} tickets · first response {duration(f.first_response_median)}"
         f" (p90 {duration(f.first_response_p90)}) · resolution {duration(f.resolution_median)}"
-        f" (p90 {duration(f.resolution_p90)}) · within SLA: response"
-        f" {percent(f.response_within)}, resolution {percent(f.resolution_within)} · escalated"
+        f" (p90 {duration(f.resolution_p90)}) · within SLA {percent(f.within_sla)} (response"
+        f" {percent(f.response_within)}, resolution {percent(f.resolution_within)}) · escalated"
         f" {percent(f.escalation_rate)} · handoffs on time {percent(f.handoffs_on_time)} ·"
         f" reopened {percent(f.reopen_rate)} · CSAT {csat(f)}"
     )
