@@ -56,8 +56,9 @@ def beat(relay: Relay) -> None:
 
 def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
     """One heartbeat: note it, enqueue the weekly report when due, fire what is due, then
-    deliver: first what this tick's tickets just enqueued, then the rest of what is pending, for at most `budget` seconds, so that a
-    backlog (after an outage) never holds back timers that fall due meanwhile."""
+    deliver: first what this tick's tickets just enqueued, then the rest of what is
+    pending, for at most `budget` seconds, so that a backlog (after an outage) never holds
+    back timers that fall due meanwhile."""
     beat(relay)
     weekly.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
     fired, events = changes.fire_due_timers(relay)

@@ -311,9 +311,6 @@ class Incidents(PlaybookModel):
     archive_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72
 
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
 def _check_clock_time(value: str) -> str:
     match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
     if not match:
@@ -325,7 +322,7 @@ class Reporting(PlaybookModel):
     """The weekly report (app/reports/weekly.py): where and when it is posted, what it covers."""
 
     channel: ChannelId
-    weekday: Literal[WEEKDAYS] = "monday"
+    weekday: Weekday = "mon"
     time: Annotated[str, AfterValidator(_check_clock_time)] = "09:00"
     timezone: TimeZoneName = "UTC"
     weeks: Annotated[int, Field(ge=1, le=26)] = 8  # weeks the chart shows, the last one reported

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.comms.redaction import redact
 from app.metrics.definitions import Figures, figures_by
 from app.metrics.queries import Breach, ticket_facts, worst_breaches
-from app.metrics.stats import Stats, duration, group_label, line, percent, summarise
+from app.metrics.stats import Stats, duration, group_label, line, summarise
 from app.playbook import Playbook
 from app.playbook.models import WEEKDAYS, Reporting
 from blocks.text import escape
@@ -34,25 +34,26 @@ class Report:
     end: datetime
     weeks: list[datetime]  # each week's start
     by_week: list[dict[int, Figures]]  # per week: severity -> figures
-    last_week: Stats
-    breaches: list[Breach]  # the last week's worst
+    summary: Stats  # the last `summary_weeks` weeks (the weekly report: the last one)
+    breaches: list[Breach]  # the summary's worst
 
 
-def build(db: Session, *, end: datetime, weeks: int, worst: int) -> Report:
+def build(db: Session, *, end: datetime, weeks: int, worst: int, summary_weeks: int = 1) -> Report:
     start = end - weeks * WEEK
     facts = ticket_facts(db, start, end)
     starts = [start + i * WEEK for i in range(weeks)]
     buckets: list[list] = [[] for _ in starts]
     for t in facts:
         buckets[min(int((t.opened_at - start) / WEEK), weeks - 1)].append(t)
-    last = end - WEEK
+    since = end - summary_weeks * WEEK
+    summary = [t for bucket in buckets[-summary_weeks:] for t in bucket]
     return Report(
         start,
         end,
         starts,
         [figures_by(bucket, "severity") for bucket in buckets],
-        summarise(buckets[-1], last, end, None),
-        worst_breaches(db, last, end, limit=worst),
+        summarise(summary, since, end, None),
+        worst_breaches(db, since, end, limit=worst),
     )
 
 
@@ -66,7 +67,7 @@ def breach_title(playbook: Playbook, breach: Breach) -> str:
 
 def text(report: Report, playbook: Playbook) -> str:
     """The report as Slack mrkdwn (the chart's comment)."""
-    s = report.last_week
+    s = report.summary
     lines = [
         f"*Weekly escalation report*, {s.start:%d %b} – {s.end:%d %b %Y} (UTC; no drills)",
         f"*All*: {line(s.overall)}",
@@ -83,14 +84,12 @@ def text(report: Report, playbook: Playbook) -> str:
             for b in report.breaches
         ]
     else:
-        lines.append("No breaches last week.")
+        lines.append("No breaches.")
     weeks = ", ".join(
         f"{w:%d %b} {sum(f.tickets for f in by.values())}"
         for w, by in zip(report.weeks, report.by_week, strict=True)
     )
-    lines.append(
-        f"Tickets by week: {weeks}. Within SLA last week: {percent(s.overall.within_sla)}."
-    )
+    lines.append(f"Tickets by week: {weeks}.")
     return "\n".join(lines)
 
 
@@ -194,12 +193,12 @@ def as_dict(report: Report, playbook: Playbook) -> dict:
             {"start": w.isoformat(), "by_severity": {str(s): asdict(f) for s, f in by.items()}}
             for w, by in zip(report.weeks, report.by_week, strict=True)
         ],
-        "last_week": {
-            "start": report.last_week.start.isoformat(),
-            "overall": asdict(report.last_week.overall),
+        "summary": {
+            "start": report.summary.start.isoformat(),
+            "overall": asdict(report.summary.overall),
             "by": {
                 group: {str(k): asdict(f) for k, f in found.items()}
-                for group, found in report.last_week.by.items()
+                for group, found in report.summary.by.items()
             },
         },
         "worst_breaches": [
