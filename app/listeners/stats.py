@@ -12,7 +12,7 @@ HOME_PERIOD = timedelta(days=30)
 
 def stats_answer(relay: Relay, user: str, args: list[str]) -> dict:
     """Arguments in any order: a team key (or `all`) and a period. Raises Invalid/Forbidden."""
-    periods = [a for a in args if stats.PERIOD.match(a) or a.lower() == "week"]
+    periods = [a for a in args if a[:1].isdigit() or a.lower() == "week"]
     others = [a.lower() for a in args if a not in periods]
     if len(periods) > 1 or len(others) > 1:
         raise Invalid("Usage: `/esc stats [team] [period]`, e.g. `/esc stats payments 30d`.")

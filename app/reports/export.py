@@ -87,7 +87,8 @@ def _markdown(report: Report, playbook: Playbook) -> str:
         lines.append("None.")
     for b in report.breaches:
         lines.append(
-            f"- {b.key} Sev{b.severity} {_cell(breach_title(playbook, b))} ({b.team}):"
+            f"- {b.key} Sev{b.severity} {_cell(breach_title(playbook, b))}"
+            f" ({group_label(playbook, 'team', b.team)}):"
             f" {b.clock} target missed by {duration(b.late_minutes)}"
         )
     return "\n".join(lines) + "\n"

@@ -79,7 +79,8 @@ def text(report: Report, playbook: Playbook) -> str:
     if report.breaches:
         lines.append("*Worst breaches*")
         lines += [
-            f"• {b.key} Sev{b.severity} {escape(breach_title(playbook, b))} ({escape(b.team)}):"
+            f"• {b.key} Sev{b.severity} {escape(breach_title(playbook, b))}"
+            f" ({escape(group_label(playbook, 'team', b.team))}):"
             f" {b.clock} {duration(b.late_minutes)} late"
             for b in report.breaches
         ]

@@ -9,7 +9,7 @@ from app.errors import Forbidden, Invalid
 from app.metrics import stats
 from app.metrics.definitions import Event, TicketFacts, figures, figures_by
 from app.metrics.queries import ticket_facts
-from tests.metrics.conftest import store
+from tests.metrics.storing import store
 from tests.metrics.test_definitions import TICKETS, at, rated, ticket
 
 START, END = at("00:00"), at("00:00") + timedelta(days=1)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-
 from urllib.request import Request, urlopen
 
 import pytest
