@@ -25,7 +25,7 @@ tickets rated 4 or 5 ("satisfied"), with the mean rating and how many were rated
 tickets never count. A share with nothing to count is None (shown as "—"), never 0 %."""
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -91,24 +91,24 @@ def breached(t: TicketFacts, clock: str) -> bool:
     return any(e.kind == "sla.breached" and e.after.get("clock") == clock for e in t.events)
 
 
+def within(missed: bool, done: bool) -> bool | None:
+    """A target is missed once breached, kept once done without a breach, else undecided."""
+    return False if missed else (True if done else None)
+
+
 def response_within(t: TicketFacts) -> bool | None:
-    if breached(t, "response"):
-        return False
-    return True if first_response(t) is not None else None
+    return within(breached(t, "response"), first_response(t) is not None)
 
 
 def resolution_within(t: TicketFacts) -> bool | None:
-    if breached(t, "resolution"):
-        return False
-    return True if resolution(t) is not None else None
+    return within(breached(t, "resolution"), resolution(t) is not None)
 
 
 def within_targets(t: TicketFacts) -> bool | None:
     """Within SLA (the weekly report's figure): False once either clock breached, True once
     resolved without a breach, undecided while neither."""
-    if breached(t, "response") or breached(t, "resolution"):
-        return False
-    return True if resolution(t) is not None else None
+    missed = breached(t, "response") or breached(t, "resolution")
+    return within(missed, resolution(t) is not None)
 
 
 def handoffs(t: TicketFacts) -> list[bool]:
@@ -143,41 +143,83 @@ def _p90(values: list[float]) -> float | None:
     return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
-def figures(tickets: Iterable[TicketFacts]) -> Figures:
-    real = [t for t in tickets if not t.is_drill]
-    responses = [m for m in map(first_response, real) if m is not None]
-    resolutions = [m for m in map(resolution, real) if m is not None]
-    ratings = [r for r in map(rating, real) if r is not None]
+@dataclass(frozen=True)
+class Outcome:
+    """One ticket's figures, from its timeline (`outcome`) or read straight from the
+    database (app/metrics/queries.py, the same definitions in SQL)."""
+
+    severity: int
+    team: str
+    customer_tier: str | None
+    first_response: float | None
+    resolution: float | None
+    response_within: bool | None
+    resolution_within: bool | None
+    within_targets: bool | None
+    escalated: bool
+    reopened: bool
+    handoffs: tuple[bool, ...]
+    rating: int | None
+    is_drill: bool = False
+    opened_at: datetime | None = None
+
+
+def outcome(t: TicketFacts) -> Outcome:
+    return Outcome(
+        t.severity,
+        t.team,
+        t.customer_tier,
+        first_response(t),
+        resolution(t),
+        response_within(t),
+        resolution_within(t),
+        within_targets(t),
+        any(e.kind == "escalated" for e in t.events),
+        any(e.kind == "reopened" for e in t.events),
+        tuple(handoffs(t)),
+        rating(t),
+        t.is_drill,
+        t.opened_at,
+    )
+
+
+def _outcomes(tickets: Iterable[TicketFacts | Outcome]) -> list[Outcome]:
+    """Drills left out."""
+    found = (t if isinstance(t, Outcome) else outcome(t) for t in tickets)
+    return [o for o in found if not o.is_drill]
+
+
+def figures(tickets: Iterable[TicketFacts | Outcome]) -> Figures:
+    real = _outcomes(tickets)
+    responses = [o.first_response for o in real if o.first_response is not None]
+    resolutions = [o.resolution for o in real if o.resolution is not None]
+    ratings = [o.rating for o in real if o.rating is not None]
     return Figures(
         tickets=len(real),
         first_response_median=_median(responses),
         first_response_p90=_p90(responses),
         resolution_median=_median(resolutions),
         resolution_p90=_p90(resolutions),
-        response_within=_share(map(response_within, real)),
-        resolution_within=_share(map(resolution_within, real)),
-        escalation_rate=_share(any(e.kind == "escalated" for e in t.events) for t in real),
-        handoffs_on_time=_share(v for t in real for v in handoffs(t)),
-        reopen_rate=_share(any(e.kind == "reopened" for e in t.events) for t in real),
-        within_sla=_share(map(within_targets, real)),
+        response_within=_share(o.response_within for o in real),
+        resolution_within=_share(o.resolution_within for o in real),
+        escalation_rate=_share(o.escalated for o in real),
+        handoffs_on_time=_share(v for o in real for v in o.handoffs),
+        reopen_rate=_share(o.reopened for o in real),
+        within_sla=_share(o.within_targets for o in real),
         csat=_share(r >= 4 for r in ratings),
         rating_mean=statistics.fmean(ratings) if ratings else None,
         rated=len(ratings),
     )
 
 
-GROUPS: dict[str, Callable[[TicketFacts], object]] = {
-    "severity": lambda t: t.severity,
-    "team": lambda t: t.team,
-    "customer_tier": lambda t: t.customer_tier,
-}
+GROUPS = ("severity", "team", "customer_tier")
 
 
-def figures_by(tickets: Iterable[TicketFacts], group: str) -> dict[object, Figures]:
+def figures_by(tickets: Iterable[TicketFacts | Outcome], group: str) -> dict[object, Figures]:
     """Figures per severity, team or customer tier (drills left out first)."""
-    key = GROUPS[group]
-    grouped: dict[object, list[TicketFacts]] = {}
-    for t in tickets:
-        if not t.is_drill:
-            grouped.setdefault(key(t), []).append(t)
+    if group not in GROUPS:
+        raise KeyError(group)
+    grouped: dict[object, list[Outcome]] = {}
+    for o in _outcomes(tickets):
+        grouped.setdefault(getattr(o, group), []).append(o)
     return {k: figures(v) for k, v in grouped.items()}

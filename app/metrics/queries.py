@@ -1,26 +1,30 @@
-"""Reading what the metric definitions need from the database: the tickets opened in a
-period (drills left out) with the timeline events the definitions look at."""
+"""Reading the figures' inputs from the database: for the tickets opened in a period (drills
+left out), each ticket's outcome, with the definitions of app/metrics/definitions.py pushed
+into SQL where they are simple (first response, resolution, breaches, escalations, reopens:
+one GROUP BY over the timeline); handoffs and ratings, which depend on the order of a few
+events, are read as events and given to the definitions themselves."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from app.metrics.definitions import HANDOFF_DONE, RESPONDED, Event, TicketFacts
-from app.models import Ticket, TimelineEvent
-
-# The events the definitions read; of these only breaches and ratings need `after`.
-WITH_AFTER = ("sla.breached", "rated")
-WITHOUT_AFTER = (
-    *RESPONDED,
-    *HANDOFF_DONE,
-    "handoff.offered",
-    "handoff.expired",
-    "resolved",
-    "reopened",
-    "escalated",
+from app.metrics.definitions import (
+    HANDOFF_DONE,
+    RESPONDED,
+    Event,
+    Outcome,
+    TicketFacts,
+    handoffs,
+    minutes,
+    rating,
+    within,
 )
+from app.models import Ticket, TimelineEvent, UTCDateTime
+
+ORDERED = ("handoff.offered", *HANDOFF_DONE, "handoff.expired", "rated")
+SUMMED = (*RESPONDED, "resolved", "reopened", "escalated", "sla.breached")
 
 
 def _in_period(start: datetime, end: datetime, team: str | None) -> list:
@@ -30,40 +34,73 @@ def _in_period(start: datetime, end: datetime, team: str | None) -> list:
     return where
 
 
-def ticket_facts(
+def _count(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def outcomes(
     db: Session, start: datetime, end: datetime, *, team: str | None = None
-) -> list[TicketFacts]:
-    """Every non-drill ticket opened in [start, end) (of one team), with its events: three
-    queries, however many tickets."""
+) -> list[Outcome]:
+    """Every non-drill ticket opened in [start, end) (of one team): two queries."""
     where = _in_period(start, end, team)
-    found: dict[int, list] = {}
-    for columns, kinds in (
-        ((TimelineEvent.kind, TimelineEvent.at), WITHOUT_AFTER),
-        ((TimelineEvent.kind, TimelineEvent.at, TimelineEvent.after), WITH_AFTER),
-    ):
-        rows = db.execute(
-            select(TimelineEvent.ticket_id, TimelineEvent.id, *columns)
-            .join(Ticket, Ticket.id == TimelineEvent.ticket_id)
-            .where(*where, TimelineEvent.kind.in_(kinds))
+    e = TimelineEvent
+    clock = e.after["clock"].as_string()
+    breached = e.kind == "sla.breached"
+    summary = (
+        select(
+            Ticket.id,
+            Ticket.severity,
+            Ticket.team,
+            Ticket.customer_tier,
+            Ticket.opened_at,
+            type_coerce(func.min(case((e.kind.in_(RESPONDED), e.at))), UTCDateTime),
+            type_coerce(func.max(case((e.kind == "resolved", e.at))), UTCDateTime),
+            func.max(case((e.kind == "resolved", e.id))),
+            func.max(case((e.kind == "reopened", e.id))),
+            _count(and_(breached, clock == "response")),
+            _count(and_(breached, clock == "resolution")),
+            _count(e.kind == "escalated"),
         )
-        for ticket_id, event_id, kind, at, *after in rows:
-            event = Event(kind, at, (after[0] or {}) if after else {})
-            found.setdefault(ticket_id, []).append((event_id, event))
-    tickets = db.execute(
-        select(Ticket.id, Ticket.severity, Ticket.team, Ticket.customer_tier, Ticket.opened_at)
+        .select_from(Ticket)
+        .outerjoin(e, and_(e.ticket_id == Ticket.id, e.kind.in_(SUMMED)))
         .where(*where)
+        .group_by(Ticket.id, Ticket.severity, Ticket.team, Ticket.customer_tier, Ticket.opened_at)
         .order_by(Ticket.id)
     )
-    return [
-        TicketFacts(
-            severity,
-            team_key,
-            tier,
-            opened_at,
-            tuple(event for _, event in sorted(found.get(ticket_id, ()), key=lambda e: e[0])),
+    ordered: dict[int, list[Event]] = {}
+    rows = db.execute(
+        select(e.ticket_id, e.kind, e.at, e.after)
+        .join(Ticket, Ticket.id == e.ticket_id)
+        .where(*where, e.kind.in_(ORDERED))
+        .order_by(e.ticket_id, e.id)
+    )
+    for ticket_id, kind, at, after in rows:
+        ordered.setdefault(ticket_id, []).append(Event(kind, at, after or {}))
+    found = []
+    for row in db.execute(summary):
+        ticket_id, severity, team_key, tier, opened, responded, resolved_at = row[:7]
+        resolved_id, reopened_id, response_missed, resolution_missed, escalations = row[7:]
+        still_resolved = resolved_id is not None and (reopened_id or 0) < resolved_id
+        resolved = minutes(opened, resolved_at) if still_resolved else None
+        facts = TicketFacts(severity, team_key, tier, opened, tuple(ordered.get(ticket_id, ())))
+        found.append(
+            Outcome(
+                severity,
+                team_key,
+                tier,
+                minutes(opened, responded) if responded else None,
+                resolved,
+                within(bool(response_missed), responded is not None),
+                within(bool(resolution_missed), resolved is not None),
+                within(bool(response_missed or resolution_missed), resolved is not None),
+                bool(escalations),
+                reopened_id is not None,
+                tuple(handoffs(facts)),
+                rating(facts),
+                opened_at=opened,
+            )
         )
-        for ticket_id, severity, team_key, tier, opened_at in tickets
-    ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -111,7 +148,3 @@ def worst_breaches(
                 found.append(Breach(key, title, sev, team_key, kind, clock, max(late, 0.0)))
     found.sort(key=lambda b: -b.late_minutes)
     return found[:limit]
-
-
-def count_opened(db: Session, start: datetime, end: datetime) -> int:
-    return db.scalar(select(func.count()).select_from(Ticket).where(*_in_period(start, end, None)))

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, Invalid
-from app.metrics.definitions import GROUPS, Figures, TicketFacts, figures, figures_by
-from app.metrics.queries import ticket_facts
+from app.metrics.definitions import GROUPS, Figures, Outcome, figures, figures_by
+from app.metrics.queries import outcomes
 from app.playbook import Playbook
 
 PERIOD = re.compile(r"^(\d{1,3})([dw])$", re.IGNORECASE)
@@ -41,12 +41,12 @@ def parse_period(text: str) -> timedelta:
     return timedelta(days=days)
 
 
-def summarise(facts: list[TicketFacts], start, end, team: str | None) -> Stats:
-    return Stats(start, end, team, figures(facts), {g: figures_by(facts, g) for g in GROUPS})
+def summarise(found: list[Outcome], start, end, team: str | None) -> Stats:
+    return Stats(start, end, team, figures(found), {g: figures_by(found, g) for g in GROUPS})
 
 
 def compute(db: Session, start: datetime, end: datetime, *, team: str | None = None) -> Stats:
-    return summarise(ticket_facts(db, start, end, team=team), start, end, team)
+    return summarise(outcomes(db, start, end, team=team), start, end, team)
 
 
 def leads(playbook: Playbook, user_id: str) -> bool:

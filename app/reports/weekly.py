@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.comms.redaction import redact
 from app.metrics.definitions import Figures, figures_by
-from app.metrics.queries import Breach, ticket_facts, worst_breaches
+from app.metrics.queries import Breach, outcomes, worst_breaches
 from app.metrics.stats import Stats, duration, group_label, line, summarise
 from app.playbook import Playbook
 from app.playbook.models import WEEKDAYS, Reporting
@@ -40,10 +40,10 @@ class Report:
 
 def build(db: Session, *, end: datetime, weeks: int, worst: int, summary_weeks: int = 1) -> Report:
     start = end - weeks * WEEK
-    facts = ticket_facts(db, start, end)
+    found = outcomes(db, start, end)
     starts = [start + i * WEEK for i in range(weeks)]
     buckets: list[list] = [[] for _ in starts]
-    for t in facts:
+    for t in found:
         buckets[min(int((t.opened_at - start) / WEEK), weeks - 1)].append(t)
     since = end - summary_weeks * WEEK
     summary = [t for bucket in buckets[-summary_weeks:] for t in bucket]

@@ -7,8 +7,8 @@ import pytest
 
 from app.errors import Forbidden, Invalid
 from app.metrics import stats
-from app.metrics.definitions import Event, TicketFacts, figures, figures_by
-from app.metrics.queries import ticket_facts
+from app.metrics.definitions import TicketFacts, figures, figures_by, outcome
+from app.metrics.queries import outcomes
 from tests.metrics.storing import store
 from tests.metrics.test_definitions import TICKETS, at, rated, ticket
 
@@ -21,26 +21,45 @@ def test_figures_from_the_database_are_those_of_the_hand_built_timelines(fresh):
     with fresh() as db:
         found = stats.compute(db, START, END)
         identity = stats.compute(db, START, END, team="identity")
-        facts = ticket_facts(db, START, END)
-    assert len(facts) == 5  # the drill and the late ticket left out
+        found_outcomes = outcomes(db, START, END)
+    # Each ticket's outcome in SQL is the definitions' (the drill and the late ticket left out).
+    assert found_outcomes == [outcome(t) for t in TICKETS if not t.is_drill]
     assert found.overall == figures(TICKETS)
     assert found.by["severity"] == figures_by(TICKETS, "severity")
     assert found.by["customer_tier"] == figures_by(TICKETS, "customer_tier")
     assert identity.overall == figures_by(TICKETS, "team")["identity"]
 
 
-def test_ratings_and_breach_clocks_come_back_from_the_database(fresh):
-    store(
-        fresh,
-        [
-            ticket(2, "payments", None, "09:00", ("resolved", "10:00"), rated("11:00", 5)),
-            ticket(2, "payments", None, "09:00", ("sla.breached", "09:30", {"clock": "response"})),
-        ],
-    )
+def test_ratings_breach_clocks_and_reopens_come_back_from_the_database(fresh):
+    tickets = [
+        ticket(
+            2,
+            "payments",
+            None,
+            "09:00",
+            ("resolved", "10:00"),
+            rated("11:00", 2),
+            rated("11:30", 5),
+        ),
+        ticket(2, "payments", None, "09:00", ("sla.breached", "09:30", {"clock": "response"})),
+        ticket(3, "identity", "standard", "09:00", ("resolved", "10:00"), ("reopened", "10:30")),
+        ticket(
+            3,
+            "identity",
+            "standard",
+            "09:00",
+            ("acknowledged", "09:05"),
+            ("resolved", "09:30"),
+            ("sla.breached", "09:40", {"clock": "resolution"}),
+            ("reopened", "10:00"),
+            ("resolved", "10:30"),
+            ("escalated", "10:40"),
+        ),
+    ]
+    store(fresh, tickets)
     with fresh() as db:
-        [happy, missed] = ticket_facts(db, START, END)
-    assert happy.events[-1] == Event("rated", at("11:00"), {"rating": 5, "comment": ""})
-    assert missed.events == (Event("sla.breached", at("09:30"), {"clock": "response"}),)
+        assert outcomes(db, START, END) == [outcome(t) for t in tickets]
+        assert stats.compute(db, START, END).overall == figures(tickets)
 
 
 @pytest.mark.parametrize(
