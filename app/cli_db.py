@@ -113,6 +113,7 @@ def cmd_report(args) -> int:
     from app import db
     from app.playbook import PlaybookError, load_playbook
     from app.reports import export, weekly
+    from app.runtime import utc_now
 
     try:
         weeks = export.parse_weeks(args.period)
@@ -124,7 +125,7 @@ def cmd_report(args) -> int:
     except ValueError:
         print(f"relay report: {BAD_END}", file=sys.stderr)
         return 2
-    end = datetime.combine(day + timedelta(days=1), time(), UTC) if day else datetime.now(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), UTC) if day else utc_now()
     settings = Settings()
     try:
         playbook = load_playbook(settings.relay_playbook)

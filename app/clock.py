@@ -21,8 +21,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import changes, db, replays
+from app.effects import report_effects
 from app.models import Heartbeat
-from app.reports import weekly
 from app.runtime import Relay
 
 log = structlog.get_logger()
@@ -60,7 +60,7 @@ def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
     pending, for at most `budget` seconds, so that a backlog (after an outage) never holds
     back timers that fall due meanwhile."""
     beat(relay)
-    weekly.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
+    report_effects.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
     fired, events = changes.fire_due_timers(relay)
     result = TickResult(len(fired), events)
     until = time.monotonic() + budget

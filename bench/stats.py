@@ -34,6 +34,7 @@ from app.reports.chart import chart_png  # noqa: E402
 from app.runtime import Relay  # noqa: E402
 from bench.clock_tick import quiet, template  # noqa: E402
 from bench.figures import spread  # noqa: E402
+from blocks.reports import report_text  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TIERS = ("strategic", "enterprise", "standard", None)
@@ -153,7 +154,7 @@ def measure(name: str, url: str, args) -> None:
     def report_data():
         with sessions() as db:
             report["built"] = weekly.build(db, end=NOW, weeks=8, worst=5)
-        return weekly.text(report["built"], playbook)
+        return report_text(report["built"], playbook)
 
     def chart():
         return chart_png(weekly.series(report["built"]))

@@ -20,7 +20,8 @@ from app.effects.sending import (
     with_key,
 )
 from app.models import OutboxMessage, Ticket
-from app.reports import weekly
+from app.reports.chart import chart_png
+from app.reports.weekly import KIND as WEEKLY_REPORT
 from app.tickets.timeline import add_event
 
 __all__ = ["KINDS", "Later", "record_failure"]
@@ -59,6 +60,22 @@ def record_failure(db, row: OutboxMessage, now) -> None:
         add_event(db, ticket, kind="slack.failed", by=None, now=now, after=after)
         if row.kind.startswith("channel.") and row.last_error != "upstream_failed":
             db.add(channels.failure_note_row(row, now))
+
+
+def _report_send(client: WebClient, args: dict) -> dict:
+    """The chart through Slack's external upload flow (files.getUploadURLExternal, the
+    upload, files.completeUploadExternal: slack_sdk's files_upload_v2), the report as its
+    comment in the channel."""
+    png = chart_png(args["series"])
+    answer = client.files_upload_v2(
+        channel=args["channel"],
+        file=png,
+        filename=args["filename"],
+        title="Escalations by week: volume and % within SLA by severity",
+        alt_txt="Bar chart of tickets per week by severity, lines of the share within SLA",
+        initial_comment=args["text"],
+    )
+    return {"channel": args["channel"], "files": [f["id"] for f in answer.get("files", [])]}
 
 
 KINDS: dict[str, EffectKind] = {
@@ -101,6 +118,6 @@ KINDS: dict[str, EffectKind] = {
             "channel.bookmark_card", channels.bookmark_card_prepare, channels.bookmark_card_send
         ),
         EffectKind("channel.archive", channels.in_channel, channels.archive_send),
-        EffectKind(weekly.KIND, _payload, weekly.send),
+        EffectKind(WEEKLY_REPORT, _payload, _report_send),
     )
 }

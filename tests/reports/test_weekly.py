@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app import clock
 from app.drills.workspace import seed_workspace
+from app.effects import report_effects
 from app.metrics.definitions import Event, TicketFacts
 from app.models import OutboxMessage
 from app.playbook import load_playbook
@@ -16,6 +17,7 @@ from app.playbook.models import Reporting
 from app.reports import weekly
 from app.runtime import Relay
 from app.simulator import SlackSimulator
+from blocks.reports import report_text
 from tests.conftest import PLAYBOOK
 from tests.metrics.storing import store
 from tests.test_clock import Clock
@@ -84,7 +86,7 @@ def test_the_report_has_the_weeks_last_weeks_figures_and_worst_breaches(fresh, p
     assert report.summary.overall.tickets == 2
     [breach] = report.breaches
     assert (breach.key, breach.clock, breach.late_minutes) == (keys[1], "resolution", 180)
-    text = weekly.text(report, playbook)
+    text = report_text(report, playbook)
     assert f"• {keys[1]} Sev2 Login fails, token [redacted: Slack token] (Identity)" in text
     assert SECRET not in text and "resolution 3h late" in text
 
@@ -126,12 +128,12 @@ def test_no_report_long_after_its_slot_in_a_drill_or_without_a_reporting_section
     fresh, playbook, sim
 ):
     late = reporting_relay(fresh, playbook, sim, SLOT + weekly.GRACE + timedelta(minutes=1))
-    assert weekly.enqueue_due(late) is False  # the clock was down: last week's news
+    assert report_effects.enqueue_due(late) is False  # the clock was down: last week's news
     drill = reporting_relay(fresh, playbook, sim, SLOT, drill=True)
-    assert weekly.enqueue_due(drill) is False
+    assert report_effects.enqueue_due(drill) is False
     plain = Relay(playbook, fresh, drill.client, now=Clock(SLOT))
-    assert playbook.reporting is None and weekly.enqueue_due(plain) is False
-    assert weekly.enqueue_due(reporting_relay(fresh, playbook, sim, SLOT)) is True
+    assert playbook.reporting is None and report_effects.enqueue_due(plain) is False
+    assert report_effects.enqueue_due(reporting_relay(fresh, playbook, sim, SLOT)) is True
 
 
 def test_the_shipped_playbooks_example_section_is_valid(tmp_path):
