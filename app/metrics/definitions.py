@@ -28,6 +28,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 RESPONDED = ("acknowledged", "handoff.accepted")
 HANDOFF_DONE = ("handoff.accepted", "handoff.settled")
@@ -143,10 +144,10 @@ def _p90(values: list[float]) -> float | None:
     return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One ticket's figures, from its timeline (`outcome`) or read straight from the
-    database (app/metrics/queries.py, the same definitions in SQL)."""
+    database (app/metrics/queries.py, the same definitions in SQL). A tuple: there may be
+    a hundred thousand of them."""
 
     severity: int
     team: str

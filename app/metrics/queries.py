@@ -82,7 +82,8 @@ def outcomes(
         resolved_id, reopened_id, response_missed, resolution_missed, escalations = row[7:]
         still_resolved = resolved_id is not None and (reopened_id or 0) < resolved_id
         resolved = minutes(opened, resolved_at) if still_resolved else None
-        facts = TicketFacts(severity, team_key, tier, opened, tuple(ordered.get(ticket_id, ())))
+        events = ordered.get(ticket_id)
+        facts = TicketFacts(severity, team_key, tier, opened, tuple(events)) if events else None
         found.append(
             Outcome(
                 severity,
@@ -95,8 +96,8 @@ def outcomes(
                 within(bool(response_missed or resolution_missed), resolved is not None),
                 bool(escalations),
                 reopened_id is not None,
-                tuple(handoffs(facts)),
-                rating(facts),
+                tuple(handoffs(facts)) if facts else (),
+                rating(facts) if facts else None,
                 opened_at=opened,
             )
         )
