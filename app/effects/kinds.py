@@ -6,7 +6,7 @@ A kind that waits on another names it in the row's `after`; the upstream's resul
 `{"channel": "C…"}` from `channel.create`) is handed to `prepare`."""
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from app.effects import cards, channels
 from app.effects.sending import (
@@ -65,16 +65,20 @@ def record_failure(db, row: OutboxMessage, now) -> None:
 def _report_send(client: WebClient, args: dict) -> dict:
     """The chart through Slack's external upload flow (files.getUploadURLExternal, the
     upload, files.completeUploadExternal: slack_sdk's files_upload_v2), the report as its
-    comment in the channel."""
+    comment in the channel. An upload the file server refuses is retried like a dropped
+    connection."""
     png = chart_png(args["series"])
-    answer = client.files_upload_v2(
-        channel=args["channel"],
-        file=png,
-        filename=args["filename"],
-        title="Escalations by week: volume and % within SLA by severity",
-        alt_txt="Bar chart of tickets per week by severity, lines of the share within SLA",
-        initial_comment=args["text"],
-    )
+    try:
+        answer = client.files_upload_v2(
+            channel=args["channel"],
+            file=png,
+            filename=args["filename"],
+            title="Escalations by week: volume and % within SLA by severity",
+            alt_txt="Bar chart of tickets per week by severity, lines of the share within SLA",
+            initial_comment=args["text"],
+        )
+    except SlackRequestError as exc:  # the upload step's own failure (not an API error)
+        raise ConnectionError("upload refused") from exc
     return {"channel": args["channel"], "files": [f["id"] for f in answer.get("files", [])]}
 
 
