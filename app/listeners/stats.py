@@ -6,12 +6,16 @@ from app.errors import Invalid
 from app.metrics import stats
 from app.runtime import Relay
 from blocks.stats import home_section, stats_blocks, stats_text
+from blocks.text import escape
 
 HOME_PERIOD = timedelta(days=30)
 
 
 def stats_answer(relay: Relay, user: str, args: list[str]) -> dict:
-    """Arguments in any order: a team key (or `all`) and a period. Raises Invalid/Forbidden."""
+    """Arguments in any order: a team key (or `all`) and a period. Raises Invalid/Forbidden,
+    whose messages may quote the arguments: escaped first (team keys and periods have
+    nothing to escape)."""
+    args = [escape(a) for a in args]
     periods = [a for a in args if a[:1].isdigit() or a.lower() == "week"]
     others = [a.lower() for a in args if a not in periods]
     if len(periods) > 1 or len(others) > 1:
