@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, Invalid
 from app.metrics.definitions import GROUPS, Figures, Outcome, figures, figures_by
-from app.metrics.queries import outcomes
+from app.metrics.queries import figures_in_sql, outcomes
 from app.playbook import Playbook
 
 PERIOD = re.compile(r"^(\d{1,3})([dw])$", re.IGNORECASE)
@@ -46,6 +46,9 @@ def summarise(found: list[Outcome], start, end, team: str | None) -> Stats:
 
 
 def compute(db: Session, start: datetime, end: datetime, *, team: str | None = None) -> Stats:
+    in_sql = figures_in_sql(db, start, end, team=team)
+    if in_sql is not None:
+        return Stats(start, end, team, *in_sql)
     return summarise(outcomes(db, start, end, team=team), start, end, team)
 
 
