@@ -13,9 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, tickets
+from app.comms import briefings, cadence, customers, updates
+from app.effects.incident_effects import capture_row
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
+from app.incidents import approvals
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -48,9 +51,17 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     """Timers and effects of these changes, in the current transaction (one batch)."""
     db.flush()  # events get their ids
     wanted = {}
-    rooms = incidents.timers(db, [c.ticket.id for c in changes])
+    ids = [c.ticket.id for c in changes]
+    rooms, gates = incidents.timers(db, ids), approvals.timers(db, ids)
+    now = max(c.now for c in changes) if changes else None
+    cadences = cadence.timers(db, playbook, [c.ticket for c in changes], now=now)
     for c in changes:
-        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id]}
+        timers = {
+            **targets.timers(c.ticket),
+            **rooms[c.ticket.id],
+            **gates[c.ticket.id],
+            **cadences[c.ticket.id],
+        }
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -100,7 +111,7 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
         enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     change.record(escalation.page(db, playbook, ticket, now=now))
-    change.record(incidents.on_severity(db, playbook, ticket, by=ticket.reporter_id, now=now))
+    change.record(approvals.declare(db, playbook, ticket, by=ticket.reporter_id, now=now))
     db.flush()  # the card's key names the last event
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
@@ -171,8 +182,45 @@ def change_severity(
             c.db, pb, c.ticket, severity=severity, by=by, now=c.now, reason=reason
         )
         if changed:
-            c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
-            c.record(incidents.on_severity(c.db, pb, c.ticket, by=by, now=c.now))
+            c.record(changed)
+            _severity_changed(c, pb, by=by, was=was)
+    return c
+
+
+def _severity_changed(c: Change, playbook: Playbook, *, by: str | None, was: int) -> None:
+    """A ticket whose severity changed: its tier paged (when the new one pages), and the
+    declaration gated or taking effect (app/incidents/approvals.py)."""
+    c.record(escalation.page(c.db, playbook, c.ticket, now=c.now, was=was))
+    c.record(approvals.declare(c.db, playbook, c.ticket, by=by, now=c.now, was=was))
+    c.record(briefings.on_lowered(c.db, playbook, c.ticket, was=was, now=c.now))
+
+
+def decide_approval(
+    relay: Relay, key: str, *, approval_id: int, approve: bool, by: str, note: str = ""
+) -> Change:
+    """An approver's Approve or Reject. A rejected Sev1 goes back to the severity it had
+    (with the reason on the timeline); only one decision is ever taken."""
+    pb = relay.playbook
+    with changing(relay, key) as c:
+        decided = approvals.decide(
+            c.db,
+            pb,
+            c.ticket,
+            approval_id=approval_id,
+            approve=approve,
+            by=by,
+            now=c.now,
+            note=note,
+        )
+        c.record(decided)
+        back = decided[0].after.get("severity")
+        if not approve and back and back != c.ticket.severity:
+            was, reason = c.ticket.severity, f"approval rejected: {note}"
+            changed = tickets.change_severity(
+                c.db, pb, c.ticket, severity=back, by=by, now=c.now, reason=reason
+            )
+            c.record(changed)
+            _severity_changed(c, pb, by=by, was=was)
     return c
 
 
@@ -196,6 +244,21 @@ def pull_team(relay: Relay, key: str, *, by: str, team: str) -> Change:
     return c
 
 
+def capture_message(relay: Relay, *, channel: str, ts: str, by: str | None) -> Change | None:
+    """A message pinned or given a :pushpin: in a ticket's war room or swarm goes on its
+    timeline once; None when the channel is no ticket's."""
+    with relay.sessions() as db:
+        ticket_id = incidents.ticket_id_of_channel(db, channel)
+        key = db.scalar(select(Ticket.key).where(Ticket.id == ticket_id)) if ticket_id else None
+    if key is None:
+        return None
+    with changing(relay, key) as c:
+        found = incidents.captures.capture(c.db, c.ticket, channel=channel, ts=ts, by=by, now=c.now)
+        if found is not None:
+            c.effects.append(capture_row(c.ticket, found, now=c.now))
+    return c
+
+
 def wait_on_customer(relay: Relay, key: str, *, by: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.wait_on_customer(c.db, relay.playbook, c.ticket, by=by, now=c.now))
@@ -212,6 +275,23 @@ def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
         c.record(incidents.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(approvals.withdraw_if_closed(c.db, c.ticket, by=by, now=c.now))
+        c.record(briefings.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(customers.resolution_notice(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def post_update(relay: Relay, key: str, *, by: str, draft: updates.Draft) -> Change:
+    """A situation update: posted, briefed, the cadence reset, a customer notice prepared."""
+    with changing(relay, key) as c:
+        c.record(updates.post(c.db, relay.playbook, c.ticket, draft, by=by, now=c.now))
+    return c
+
+
+def send_customer_update(relay: Relay, key: str, *, by: str, update_id: int) -> Change:
+    """The comms lead's Send: the prepared (redacted) notice goes to the customer channel."""
+    with changing(relay, key) as c:
+        c.record(customers.send(c.db, relay.playbook, c.ticket, update_id, by=by, now=c.now))
     return c
 
 
@@ -244,8 +324,9 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
             db.flush()  # one flush for the batch: the events get their ids
+            rooms = incidents.open_rooms(db, [t.id for t in due])
             for change in changes:
-                _render(relay.playbook, change)
+                _render(relay.playbook, change, rooms)
             commit_changes(db, relay.playbook, changes)
         acted += [t.id for t in due]
         events += sum(len(c.events) for c in changes)
@@ -262,6 +343,8 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += incidents.act_on_due(db, ticket, now=now, due=fired)
+        found += approvals.act_on_due(db, playbook, ticket, now=now, due=fired)
+        found += cadence.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:
             for made in set(db.new) - before:
@@ -274,11 +357,13 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     return Change(db, ticket, now, events=found, fired=fired)
 
 
-def _render(playbook: Playbook, change: Change) -> None:
-    """What a fired change posts; a change that cannot be rendered keeps its state and
-    says so on the timeline instead of stopping the batch."""
+def _render(playbook: Playbook, change: Change, rooms: dict[int, int]) -> None:
+    """What a fired change posts (`rooms`: the batch's open channels); a change that cannot
+    be rendered keeps its state and says so on the timeline instead of stopping the batch."""
     try:
-        change.effects = event_rows(playbook, change.ticket, change.events, now=change.now)
+        change.effects = event_rows(
+            playbook, change.ticket, change.events, now=change.now, rooms=rooms
+        )
     except Exception as error:  # noqa: BLE001
         log.exception("clock.notices_failed", key=change.ticket.key, error=type(error).__name__)
         after = {"error": type(error).__name__}

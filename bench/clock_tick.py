@@ -5,10 +5,18 @@ its own process answering in 100 ms), and apart from it the decision part alone
 several ticks of each. Prints figures; asserts nothing.
 
     .venv/bin/python bench/clock_tick.py [--rounds 3] [--sizes 100000] [--latency-ms 100]
-        [--pg postgresql+psycopg://...]
+        [--pg postgresql+psycopg://...] [--one-rota]
+
+The 100 due tickets breach their response target, so each is handed to its L2 primary and
+its manager is told: two DMs per ticket. As real rotas do, the bench spreads those people
+over the playbook's people (each due ticket's policy snapshot names another L2 primary,
+secondary and manager, about 10 DMs per person); DMs to one person keep their order, so
+they go out one after another. --one-rota keeps the shipped playbook's one L2 primary and
+one manager for all 100 (200 DMs in two lanes: seconds at 100 ms a call).
 """
 
 import argparse
+import copy
 import statistics
 import sys
 import time
@@ -18,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slack_sdk import WebClient
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -114,6 +122,21 @@ def make_due(relay: Relay, ids: list[int]) -> None:
         )
 
 
+def spread_rotas(relay: Relay, ids: list[int]) -> None:
+    """Give each due ticket another L2 primary, secondary and manager (by playbook handle,
+    in its policy snapshot), in turn over the playbook's people."""
+    people = list(relay.playbook.people)
+    with relay.sessions() as db, db.begin():
+        for n, ticket in enumerate(db.scalars(select(Ticket).where(Ticket.id.in_(ids)))):
+            policy = copy.deepcopy(ticket.policy)
+            policy["tiers"]["L2"] = {
+                "primary": people[n % len(people)],
+                "secondary": people[(n + 1) % len(people)],
+            }
+            policy["manager"] = people[(n + 2) % len(people)]
+            ticket.policy = policy
+
+
 def post_cards(relay: Relay, ids: list[int]) -> None:
     """Give the due tickets real cards in the simulator, so that a tick updates them and
     posts into their threads as it would in a workspace (untimed)."""
@@ -142,7 +165,9 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):9.1f} {min(values):9.1f}-{max(values):<9.1f}"
 
 
-def measure(url: str, sizes: list[int], rounds: int, client: WebClient) -> list[str]:
+def measure(
+    url: str, sizes: list[int], rounds: int, client: WebClient, *, one_rota: bool
+) -> list[str]:
     engine = relay_db.make_engine(url)
     relay = Relay(
         load_playbook(ROOT / "playbook.yml"),
@@ -158,6 +183,8 @@ def measure(url: str, sizes: list[int], rounds: int, client: WebClient) -> list[
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("ANALYZE tickets")
                 conn.exec_driver_sql("ANALYZE deadlines")
+        if not one_rota:
+            spread_rotas(relay, ids)
         post_cards(relay, ids)
         decision, idle, full, sent = [], [], [], []
         for _ in range(rounds):
@@ -190,13 +217,16 @@ def main() -> int:
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--latency-ms", type=float, default=100)
+    parser.add_argument("--one-rota", action="store_true", help="every due ticket to one person")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     quiet()
     print(
         f"clock tick, {DUE} due: decision = fire_due_timers (claim, act, re-sync timers, "
         f"enqueue; no sending); full = the clock's tick, sending to a simulator in its own "
-        f"process answering in {args.latency_ms:.0f} ms; ms, median and min-max of {args.rounds}"
+        f"process answering in {args.latency_ms:.0f} ms; the due tickets' L2 owners and managers "
+        f"{'all one person each' if args.one_rota else 'spread over the playbook people'}; "
+        f"ms, median and min-max of {args.rounds}"
     )
     print(
         f"{'database':10} {'open':>8} {'decision':>9} {'spread':^19} {'0 due':>9} "
@@ -209,7 +239,7 @@ def main() -> int:
             token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
         )
         for name, url in databases(stack, args.pg).items():
-            for line in measure(url, sizes, args.rounds, client):
+            for line in measure(url, sizes, args.rounds, client, one_rota=args.one_rota):
                 print(f"{name:10} {line}", flush=True)
     return 0
 

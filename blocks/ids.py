@@ -17,6 +17,8 @@ class Callback(StrEnum):
     ESCALATE = "ticket_escalate"
     SEVERITY = "ticket_severity"
     RESOLVE = "ticket_resolve"
+    REJECT_APPROVAL = "approval_reject"
+    UPDATE = "ticket_update"
 
 
 class Action(StrEnum):
@@ -27,6 +29,10 @@ class Action(StrEnum):
     RESOLVE = "ticket_resolve"
     ACCEPT_HANDOFF = "handoff_accept"
     OPEN = "ticket_open"
+    APPROVE = "approval_approve"
+    REJECT = "approval_reject"
+    UPDATE = "ticket_update"
+    SEND_CUSTOMER = "customer_send"
 
 
 class Field(StrEnum):
@@ -45,3 +51,10 @@ class Field(StrEnum):
     NEW_SEVERITY = "new_severity"
     REASON = "reason"
     SUMMARY = "summary"
+    UPDATE_STATUS = "update_status"
+    CURRENT_STATE = "current_state"
+    ACTIONS = "actions"
+    DECISION = "decision"
+    NEXT_UPDATE = "next_update"
+    CUSTOMER_UPDATE = "customer_update"
+    CUSTOMER_TEXT = "customer_text"

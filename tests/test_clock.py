@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy
 import structlog
 from slack_sdk import WebClient
 from sqlalchemy import func, select
@@ -147,7 +148,8 @@ def test_tick_cost_reads_only_what_is_due(relay, playbook):
 
 
 def due_now(relay, playbook, count):
-    """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due."""
+    """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due.
+    Declared by an approver, so that their war rooms open without an approval gate."""
     opened = datetime.now(UTC) - timedelta(hours=2)
     ids = []
     with relay.sessions() as db, db.begin():
@@ -159,11 +161,47 @@ def due_now(relay, playbook, count):
                 title=f"Checkout outage {n}",
                 impact="all users",
                 intake_id=f"V0CLOCK{n}",
+                reporter_id=uid(playbook, "rachel.stone"),
             )
             assert ticket.severity == 1
             changes.record_opening(db, playbook, ticket, now=opened)
             ids.append(ticket.id)
     return ids
+
+
+def channel_reads(relay, playbook, count) -> tuple[int, int]:
+    """Statements reading `channels` while the clock decides `count` due Sev1 tickets with
+    war rooms, and how many of them got a topic refresh in their war room."""
+    relay.now.value = datetime.now(UTC)
+    ids = due_now(relay, playbook, count)
+    reads = []
+
+    def seen(conn, cursor, statement, *args):
+        reads.append(statement) if "FROM channels" in statement else None
+
+    engine = relay.sessions.kw["bind"]
+    sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        fired, _ = changes.fire_due_timers(relay)
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    assert set(ids) <= set(fired)
+    with relay.sessions() as db:
+        topics = db.scalar(
+            select(func.count(OutboxMessage.subject_id.distinct())).where(
+                OutboxMessage.kind == "channel.topic",
+                OutboxMessage.subject_id.in_(ids),
+                OutboxMessage.created_at > relay.now.value - timedelta(minutes=1),
+            )
+        )
+    return len(reads), topics
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_the_clock_reads_war_rooms_once_per_batch_not_once_per_ticket(relay, playbook, count):
+    """The response breaches of 2 or of 12 Sev1 tickets cost the same two reads of the war
+    rooms (the decision must stay fast with many due), and each war room hears of it."""
+    assert channel_reads(relay, playbook, count) == (2, count)
 
 
 def clock_process(scratch_url, sim, *extra, lease="60", playbook_path=PLAYBOOK):

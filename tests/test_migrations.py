@@ -3,12 +3,16 @@
 import subprocess
 import sys
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
-from app.db import HEAD, head_revision
+from app.db import HEAD, _alembic_config, head_revision, psycopg_url, scratch_database, upgrade
 from app.models import Base, KeySequence
+from app.tickets.intake import next_key
 
 
 def test_models_and_migrations_agree(engine):
@@ -34,3 +38,22 @@ def test_a_current_database_is_checked_without_importing_alembic(database_url):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_postgresql_ticket_keys_carry_on_from_the_counter_and_back(database_url):
+    """Migration 0010 moves PostgreSQL's ticket keys to a sequence that starts after the
+    last key given; downgrading puts the counter back where the sequence got to."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite keeps the key_sequences row")
+    with scratch_database(database_url, migrate=False) as url:
+        upgrade(url, "0005")
+        engine = create_engine(psycopg_url(url))
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE key_sequences SET value = 41"))
+        upgrade(url, "0010")
+        with Session(engine) as db, db.begin():
+            assert next_key(db) == "ESC-42"
+        command.downgrade(_alembic_config(url), "0005")
+        with engine.begin() as conn:
+            assert conn.scalar(text("SELECT value FROM key_sequences")) == 42
+        engine.dispose()

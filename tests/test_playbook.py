@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from datetime import date, time
 from pathlib import Path
 
@@ -156,6 +158,37 @@ def test_business_calendar_honours_holidays_and_closed_dates(playbook):
     assert str(identity.zone) == "Asia/Singapore"
 
 
+def test_holiday_calendars_import_only_the_countries_the_playbook_names():
+    """The `holidays` package would import all ~250 of its countries (about 8 MB in every
+    process) for one calendar; loading the shipped playbook and asking each team's calendar
+    imports GB, US and SG only, in a fresh interpreter."""
+    script = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from app.playbook import load_playbook\n"
+        f"pb = load_playbook({str(SHIPPED)!r})\n"
+        "closed = [t.calendar.is_holiday(date(2026, 12, 25)) for t in pb.teams.values()]\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries.')))\n"
+        "print(closed)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=SHIPPED.parent,
+    )
+    imported, closed = done.stdout.splitlines()
+    assert imported == str(
+        [
+            "holidays.countries.singapore",
+            "holidays.countries.united_kingdom",
+            "holidays.countries.united_states",
+        ]
+    )
+    assert closed == "[True, True, True]"  # Christmas Day in GB, US and SG
+
+
 # --- broken playbooks ---------------------------------------------------------------------
 
 
@@ -269,7 +302,7 @@ BROKEN = [
     pytest.param(
         lambda d: d["templates"].update(executive_brief="{title} for {ceo}"),
         "templates.executive_brief",
-        "unknown placeholder {ceo} (allowed: customer, customer_tier,",
+        "unknown placeholder {ceo} (allowed: actions, customer, customer_tier, decision,",
         id="unknown-placeholder",
     ),
     pytest.param(

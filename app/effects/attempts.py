@@ -113,7 +113,7 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     claimed = db.scalars(
         CLAIM,
         {"row_id": row_id, "now": now, "until": now + policy.lease},
-        execution_options={"populate_existing": True},
+        execution_options={"populate_existing": True, "synchronize_session": False},
     ).first()
     if claimed is None:
         # Sent (or failed) meanwhile by another process: done, the lane goes on. Still

@@ -8,7 +8,7 @@ A kind that waits on another names it in the row's `after`; the upstream's resul
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from app.effects import cards, channels
+from app.effects import captures, cards, channels
 from app.effects.sending import (
     EffectKind,
     Later,
@@ -122,6 +122,13 @@ KINDS: dict[str, EffectKind] = {
             "channel.bookmark_card", channels.bookmark_card_prepare, channels.bookmark_card_send
         ),
         EffectKind("channel.archive", channels.in_channel, channels.archive_send),
+        EffectKind("channel.unarchive", channels.in_channel, channels.unarchive_send),
+        EffectKind(
+            "capture",
+            captures.capture_prepare,
+            captures.capture_send,
+            captures.capture_write_back,
+        ),
         EffectKind(WEEKLY_REPORT, _payload, _report_send),
     )
 }

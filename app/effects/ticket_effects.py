@@ -3,16 +3,24 @@ notice for what happened at once, and DMs. Rendered with blocks/, enqueued in th
 
 from datetime import datetime, timedelta
 
+from app.effects.comms_effects import comms_rows
 from app.effects.incident_effects import incident_rows
 from app.effects.outbox import row
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
+from blocks.approvals import request_dm
 from blocks.card import opened_confirmation
 from blocks.notices import LATE, dm_text, handoff_dm, marked_late, thread_text
 
 SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
 TIMED = ("sla.warning", "sla.breached")  # events that fire at a due time they carry
 LATE_AFTER = timedelta(minutes=10)
+# DMs with buttons: a handoff's Accept; an approval's Approve / Reject
+WITH_BUTTONS = {
+    "handoff.offered": handoff_dm,
+    "approval.requested": request_dm,
+    "approval.escalated": request_dm,
+}
 
 
 def _subject(ticket: Ticket) -> tuple[str, int]:
@@ -24,9 +32,12 @@ def card_key(ticket: Ticket, events: list[TimelineEvent]) -> str:
     return f"card:{ticket.id}:{events[-1].id}"
 
 
-def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now) -> list:
+def event_rows(
+    playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], *, now, rooms=None
+) -> list:
     """The card, thread notice and DMs for what just happened to a ticket (events must
-    have their ids: flush first)."""
+    have their ids: flush first). `rooms`: the open channels of a batch of tickets, from
+    `incidents.open_rooms` (else the ticket's is looked up)."""
     if not events:
         return []
     subject, last = _subject(ticket), events[-1].id
@@ -58,8 +69,8 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
         )
     for event in _still_meant(events):
         for user_id in (event.after or {}).get("notify", []):
-            if event.kind == "handoff.offered":
-                message = handoff_dm(event, ticket, playbook)
+            if event.kind in WITH_BUTTONS:
+                message = WITH_BUTTONS[event.kind](event, ticket, playbook)
             else:
                 message = {"text": dm_text(event, ticket, playbook)}
             if message.get("text") and late:
@@ -74,7 +85,11 @@ def event_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                         subject=subject,
                     )
                 )
-    return rows + incident_rows(playbook, ticket, events, now=now)
+    return (
+        rows
+        + incident_rows(playbook, ticket, events, now=now, rooms=rooms)
+        + comms_rows(playbook, ticket, events, now=now)
+    )
 
 
 def _late(events: list[TimelineEvent], now: datetime) -> bool:

@@ -1,6 +1,7 @@
 """Major incidents: war rooms and swarm channels (plan, naming, invitations), roles.
 Plain domain code: no Slack client, no Block Kit; `now` is passed in."""
 
+from app.incidents import approvals, captures
 from app.incidents.naming import channel_name, renamed, slug
 from app.incidents.roles import ROLE_NAMES, ROLES, assign_role, choose_ic, commander, holders
 from app.incidents.rooms import (
@@ -10,12 +11,15 @@ from app.incidents.rooms import (
     on_reopened,
     on_resolved,
     on_severity,
+    open_rooms,
     pull,
     ticket_id_of_channel,
     timers,
 )
 
 __all__ = [
+    "approvals",
+    "captures",
     "ROLES",
     "ROLE_NAMES",
     "act_on_due",
@@ -29,6 +33,7 @@ __all__ = [
     "on_reopened",
     "on_resolved",
     "on_severity",
+    "open_rooms",
     "pull",
     "renamed",
     "slug",

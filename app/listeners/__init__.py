@@ -4,7 +4,7 @@ are module-level functions; each finds Relay's runtime in Bolt's `context["relay
 import structlog
 from slack_bolt import App
 
-from app.listeners import actions, commands, events, shortcuts, views
+from app.listeners import actions, approvals, commands, events, shortcuts, views
 from app.runtime import Relay
 from blocks.ids import Action, Callback, Command, Shortcut
 from blocks.new_ticket import FOLLOWED
@@ -26,6 +26,10 @@ def register_listeners(app: App, relay: Relay) -> None:
     for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
         app.action(form)(actions.handle_ticket_form_button)
     app.action(Action.OPEN)(actions.handle_open)
+    app.action(Action.APPROVE)(approvals.handle_approve)
+    app.action(Action.REJECT)(approvals.handle_reject)
+    app.action(Action.UPDATE)(actions.handle_update)
+    app.action(Action.SEND_CUSTOMER)(actions.handle_send_customer)
 
     app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
@@ -36,8 +40,12 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.ESCALATE)(views.handle_escalate)
     app.view(Callback.RESOLVE)(views.handle_resolve)
     app.view(Callback.SEVERITY)(views.handle_severity)
+    app.view(Callback.REJECT_APPROVAL)(approvals.handle_reject_submit)
+    app.view(Callback.UPDATE)(views.handle_update)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
+    app.event("reaction_added")(events.handle_reaction_added)
+    app.event("pin_added")(events.handle_pin_added)
 
     @app.error
     def handle_error(error):

@@ -1,7 +1,9 @@
 """SQLAlchemy 2 models, one module per aggregate."""
 
+from app.models.approvals import Approval, ApprovalStatus, CapturedMessage
 from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel, RoleAssignment
+from app.models.comms import SituationUpdate, UpdateCadence
 from app.models.deadlines import Deadline
 from app.models.heartbeats import Heartbeat
 from app.models.outbox import OutboxMessage, OutboxStatus
@@ -10,7 +12,10 @@ from app.models.tickets import OPEN_STATUSES, KeySequence, Status, Ticket, Timel
 
 __all__ = [
     "OPEN_STATUSES",
+    "Approval",
+    "ApprovalStatus",
     "Base",
+    "CapturedMessage",
     "Channel",
     "Deadline",
     "Heartbeat",
@@ -19,9 +24,11 @@ __all__ = [
     "OutboxStatus",
     "RoleAssignment",
     "SeenRequest",
+    "SituationUpdate",
     "Status",
     "Ticket",
     "TimelineEvent",
+    "UpdateCadence",
     "UTCDateTime",
     "enum_column",
 ]

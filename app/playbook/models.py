@@ -10,7 +10,7 @@ from datetime import date, time
 from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as public_holidays
+from holidays import HolidayBase
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +22,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from app.playbook import public_holidays
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 TierLevel = Literal["L1", "L2", "L3"]
@@ -142,6 +144,9 @@ class Severity(PlaybookModel):
     handoff_minutes: Minutes = 15
     # How often the manager is told again while a ticket at L3 keeps breaching.
     manager_renotify_minutes: Minutes = 60
+    # How long an approver has to answer an approval gate before the next is asked (and,
+    # after the last, it is approved automatically).
+    approval_minutes: Minutes = 15
     actions: SeverityActions = SeverityActions()
 
     @field_validator("resolution_minutes")
@@ -174,7 +179,7 @@ class HolidayCalendar(PlaybookModel):
     @field_validator("country")
     @classmethod
     def _known_country(cls, country: str) -> str:
-        if country not in public_holidays.list_supported_countries():
+        if country not in public_holidays.countries():
             raise ValueError(f"unknown holiday country {country!r} (use an ISO code such as 'GB')")
         return country
 
@@ -185,9 +190,9 @@ class HolidayCalendar(PlaybookModel):
         if subdiv is None or country is None:
             return subdiv
         try:
-            public_holidays.country_holidays(country, subdiv=subdiv)
+            public_holidays.calendar(country, subdiv=subdiv)
         except NotImplementedError:
-            known = public_holidays.list_supported_countries().get(country, [])
+            known = public_holidays.subdivisions(country)
             listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
             raise ValueError(
                 f"unknown subdivision {subdiv!r} for {country} (known: {listed or 'none'})"
@@ -202,7 +207,7 @@ class Calendar(PlaybookModel):
     hours: dict[Weekday, OpeningHours]
     holidays: HolidayCalendar | None = None
     closed_dates: list[date] = []
-    _holiday_days: public_holidays.HolidayBase | None = PrivateAttr(default=None)
+    _holiday_days: HolidayBase | None = PrivateAttr(default=None)
 
     @field_validator("hours")
     @classmethod
@@ -219,7 +224,7 @@ class Calendar(PlaybookModel):
         if self.holidays is None:
             return False
         if self._holiday_days is None:
-            self._holiday_days = public_holidays.country_holidays(
+            self._holiday_days = public_holidays.calendar(
                 self.holidays.country, subdiv=self.holidays.subdiv
             )
         return day in self._holiday_days

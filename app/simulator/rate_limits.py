@@ -39,6 +39,7 @@ TIERS = {
     "conversations.replies": "Tier3",
     "conversations.setPurpose": "Tier2",
     "conversations.setTopic": "Tier2",
+    "conversations.unarchive": "Tier2",
     "files.completeUploadExternal": "Tier4",
     "files.getUploadURLExternal": "Tier4",
     "pins.add": "Tier2",

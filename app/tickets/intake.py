@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -161,7 +161,12 @@ def check_intake(playbook: Playbook, intake: Intake) -> Intake:
 
 
 def next_key(db: Session) -> str:
-    """Reserve the next ticket key; the row lock makes it unique under concurrency."""
+    """Reserve the next ticket key. PostgreSQL: from the sequence `ticket_keys_<prefix>`
+    (migration 0010), which holds no lock while the ticket's transaction goes on; SQLite
+    (one writer at a time): the `key_sequences` row."""
+    if db.get_bind().dialect.name == "postgresql":
+        value = db.scalar(text(f"SELECT nextval('ticket_keys_{KEY_PREFIX.lower()}')"))
+        return f"{KEY_PREFIX}-{value}"
     value = db.execute(
         update(KeySequence)
         .where(KeySequence.prefix == KEY_PREFIX)

@@ -1,7 +1,7 @@
 """heartbeats (clock ticks, for /metrics); indexes for stats over a period and event counts
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import app.models  # noqa: F401 (UTCDateTime)
 
 
 revision = '0009'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

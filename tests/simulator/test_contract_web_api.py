@@ -126,6 +126,8 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         ]
     if method == "pins.remove":
         client.pins_add(channel=ch, timestamp=ts)
+    if method == "conversations.unarchive":
+        client.conversations_archive(channel=ch)
     if method == "reactions.remove":
         client.reactions_add(channel=ch, timestamp=ts, name="eyes")
     if method == "files.completeUploadExternal":
@@ -153,6 +155,7 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         "conversations.archive": {"channel": ch},
         "conversations.rename": {"channel": ch, "name": "inc-43"},
         "conversations.setPurpose": {"channel": ch, "purpose": "Incident"},
+        "conversations.unarchive": {"channel": ch},
         "conversations.list": {"types": "public_channel,private_channel,im"},
         "conversations.history": {"channel": ch, "limit": 10, "include_all_metadata": True},
         "conversations.replies": {"channel": ch, "ts": ts},

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app import tickets
 from app.errors import Forbidden, Invalid, NotFound
@@ -191,6 +191,24 @@ def test_keys_unique_under_concurrent_submissions(sessions, playbook):
     with sessions() as db:
         stored = db.scalar(select(func.count()).where(Ticket.intake_id.like("V0RACE%")))
     assert stored == 8
+
+
+def test_an_opening_on_postgresql_does_not_wait_for_one_not_yet_committed(sessions, playbook):
+    """In a burst of Sev1 forms each ticket is saved before Slack's 3 s ack: on PostgreSQL
+    a second opening goes ahead while the first is still uncommitted (its key comes from a
+    sequence, not a row locked until commit), and the keys still follow each other."""
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has one writer at a time")
+    with sessions() as first, first.begin():
+        checked = tickets.check_intake(playbook, intake(playbook, intake_id="V0WAIT1"))
+        one, _ = tickets.open_ticket(first, playbook, checked, now=NOW)
+        first.flush()
+        with sessions() as second, second.begin():
+            second.execute(text("SET LOCAL lock_timeout = '2s'"))  # else it would hang
+            checked = tickets.check_intake(playbook, intake(playbook, intake_id="V0WAIT2"))
+            two, _ = tickets.open_ticket(second, playbook, checked, now=NOW)
+            second.flush()
+    assert int(two.key.split("-")[1]) == int(one.key.split("-")[1]) + 1
 
 
 def test_severity_reason_is_the_rule_or_who_chose_it_and_why(db, playbook):
