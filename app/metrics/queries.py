@@ -169,13 +169,18 @@ WITH period AS (
                 > COALESCE(MAX(e.id) FILTER (WHERE e.kind = 'reopened'), 0)
             THEN EXTRACT(EPOCH FROM MAX(e.at) FILTER (WHERE e.kind = 'resolved') - p.opened_at)
                 / 60 END AS res,
-        COALESCE(BOOL_OR(e.kind = 'sla.breached' AND e.after->>'clock' = 'response'), FALSE)
+        COALESCE(BOOL_OR(CASE WHEN e.kind = 'sla.breached' THEN clock END = 'response'), FALSE)
             AS r_missed,
-        COALESCE(BOOL_OR(e.kind = 'sla.breached' AND e.after->>'clock' = 'resolution'), FALSE)
+        COALESCE(BOOL_OR(CASE WHEN e.kind = 'sla.breached' THEN clock END = 'resolution'), FALSE)
             AS s_missed,
         COALESCE(BOOL_OR(e.kind = 'escalated'), FALSE) AS escalated,
         COALESCE(BOOL_OR(e.kind = 'reopened'), FALSE) AS reopened
-    FROM period p LEFT JOIN timeline_events e ON e.ticket_id = p.id AND e.kind IN :summed
+    FROM period p
+        LEFT JOIN (
+            SELECT ticket_id, id, kind, at,
+                CASE WHEN json_typeof(after) = 'object' THEN after->>'clock' END AS clock
+            FROM timeline_events WHERE kind IN :summed
+        ) e ON e.ticket_id = p.id
     GROUP BY p.id, p.severity, p.team, p.customer_tier, p.opened_at
 ), offers AS (
     SELECT e.ticket_id, e.kind, LEAD(e.kind) OVER (PARTITION BY e.ticket_id ORDER BY e.id) AS next
@@ -189,7 +194,7 @@ WITH period AS (
     FROM offers WHERE kind = 'handoff.offered' GROUP BY ticket_id
 ), ratings AS (
     SELECT DISTINCT ON (e.ticket_id) e.ticket_id,
-        CASE WHEN json_typeof(e.after->'rating') = 'number'
+        CASE WHEN json_typeof(e.after) = 'object' AND e.after->>'rating' ~ '^[0-9]{1,9}$'
             THEN CAST(e.after->>'rating' AS INTEGER) END AS rating
     FROM timeline_events e JOIN period p ON p.id = e.ticket_id
     WHERE e.kind = 'rated' ORDER BY e.ticket_id, e.id DESC
@@ -210,9 +215,9 @@ SELECT GROUPING(severity), GROUPING(team), GROUPING(customer_tier),
     percentile_cont(0.9) WITHIN GROUP (ORDER BY resf),
     CAST(SUM(r_within) AS FLOAT8) / NULLIF(COUNT(r_within), 0),
     CAST(SUM(s_within) AS FLOAT8) / NULLIF(COUNT(s_within), 0),
-    CAST(COUNT(*) FILTER (WHERE escalated) AS FLOAT8) / COUNT(*),
+    CAST(COUNT(*) FILTER (WHERE escalated) AS FLOAT8) / NULLIF(COUNT(*), 0),
     CAST(SUM(on_time) AS FLOAT8) / NULLIF(SUM(decided), 0),
-    CAST(COUNT(*) FILTER (WHERE reopened) AS FLOAT8) / COUNT(*),
+    CAST(COUNT(*) FILTER (WHERE reopened) AS FLOAT8) / NULLIF(COUNT(*), 0),
     CAST(SUM(within) AS FLOAT8) / NULLIF(COUNT(within), 0),
     CAST(COUNT(*) FILTER (WHERE rating >= 4) AS FLOAT8) / NULLIF(COUNT(rating), 0),
     CAST(SUM(rating) AS FLOAT8) / NULLIF(COUNT(rating), 0),

@@ -111,3 +111,9 @@ def test_durations_read_like_people_write_them(minutes, shown):
 
 def test_shares_read_as_percentages():
     assert (stats.percent(None), stats.percent(0.0), stats.percent(2 / 3)) == ("—", "0%", "67%")
+
+
+def test_a_period_without_tickets_has_no_figures_not_an_error(fresh):
+    with fresh() as db:
+        found = stats.compute(db, START, END)
+    assert found.overall == figures([]) and found.by == {g: {} for g in found.by}
