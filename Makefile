@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(PY) bench/clock_tick.py
 	$(PY) bench/delivery.py --rate-limits
 	$(PY) bench/war_room.py
+	$(PY) bench/briefings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache relay.db

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, tickets
+from app.comms import briefings, cadence, customers, updates
 from app.effects.incident_effects import capture_row
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
@@ -52,8 +53,15 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     wanted = {}
     ids = [c.ticket.id for c in changes]
     rooms, gates = incidents.timers(db, ids), approvals.timers(db, ids)
+    now = max(c.now for c in changes) if changes else None
+    cadences = cadence.timers(db, playbook, [c.ticket for c in changes], now=now)
     for c in changes:
-        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id], **gates[c.ticket.id]}
+        timers = {
+            **targets.timers(c.ticket),
+            **rooms[c.ticket.id],
+            **gates[c.ticket.id],
+            **cadences[c.ticket.id],
+        }
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -184,6 +192,7 @@ def _severity_changed(c: Change, playbook: Playbook, *, by: str | None, was: int
     declaration gated or taking effect (app/incidents/approvals.py)."""
     c.record(escalation.page(c.db, playbook, c.ticket, now=c.now, was=was))
     c.record(approvals.declare(c.db, playbook, c.ticket, by=by, now=c.now, was=was))
+    c.record(briefings.on_lowered(c.db, playbook, c.ticket, was=was, now=c.now))
 
 
 def decide_approval(
@@ -267,6 +276,22 @@ def resolve(relay: Relay, key: str, *, by: str, summary: str) -> Change:
         c.record(tickets.resolve(c.db, relay.playbook, c.ticket, by=by, now=c.now, summary=summary))
         c.record(incidents.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
         c.record(approvals.withdraw_if_closed(c.db, c.ticket, by=by, now=c.now))
+        c.record(briefings.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(customers.resolution_notice(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def post_update(relay: Relay, key: str, *, by: str, draft: updates.Draft) -> Change:
+    """A situation update: posted, briefed, the cadence reset, a customer notice prepared."""
+    with changing(relay, key) as c:
+        c.record(updates.post(c.db, relay.playbook, c.ticket, draft, by=by, now=c.now))
+    return c
+
+
+def send_customer_update(relay: Relay, key: str, *, by: str, update_id: int) -> Change:
+    """The comms lead's Send: the prepared (redacted) notice goes to the customer channel."""
+    with changing(relay, key) as c:
+        c.record(customers.send(c.db, relay.playbook, c.ticket, update_id, by=by, now=c.now))
     return c
 
 
@@ -319,6 +344,7 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += incidents.act_on_due(db, ticket, now=now, due=fired)
         found += approvals.act_on_due(db, playbook, ticket, now=now, due=fired)
+        found += cadence.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:
             for made in set(db.new) - before:

@@ -82,3 +82,22 @@ def pulled(ticket, events, playbook) -> str:
     people = ", ".join(mention(u) for u in a["invite"]) or "nobody"
     team = escape(playbook.teams[a["team"]].name)
     return f"Pulled {team}'s {a['tier']} primary into the channel of {ticket.key}: {people}."
+
+
+def update_posted(ticket, events) -> str:
+    """What the poster is told: where it went, who was briefed, what was removed."""
+    kinds = {e.kind: e for e in events}
+    said = [f"Situation update on *{ticket.key}* posted"]
+    if "comms.briefed" in kinds:
+        said.append(f"{len(kinds['comms.briefed'].after['to'])} executive(s) briefed")
+    if "customer.notice_prepared" in kinds:
+        said.append("the customer update waits in your DMs for Send")
+    removed = [e for e in events if e.kind == "redacted"]
+    if removed:
+        counts = {k: v for e in removed for k, v in e.after.items() if k != "where"}
+        said.append("removed " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    return "; ".join(said) + "."
+
+
+def customer_sent(ticket) -> str:
+    return f"The customer update on *{ticket.key}* is sent."

@@ -18,6 +18,7 @@ class Callback(StrEnum):
     SEVERITY = "ticket_severity"
     RESOLVE = "ticket_resolve"
     REJECT_APPROVAL = "approval_reject"
+    UPDATE = "ticket_update"
 
 
 class Action(StrEnum):
@@ -30,6 +31,8 @@ class Action(StrEnum):
     OPEN = "ticket_open"
     APPROVE = "approval_approve"
     REJECT = "approval_reject"
+    UPDATE = "ticket_update"
+    SEND_CUSTOMER = "customer_send"
 
 
 class Field(StrEnum):
@@ -48,3 +51,10 @@ class Field(StrEnum):
     NEW_SEVERITY = "new_severity"
     REASON = "reason"
     SUMMARY = "summary"
+    UPDATE_STATUS = "update_status"
+    CURRENT_STATE = "current_state"
+    ACTIONS = "actions"
+    DECISION = "decision"
+    NEXT_UPDATE = "next_update"
+    CUSTOMER_UPDATE = "customer_update"
+    CUSTOMER_TEXT = "customer_text"

@@ -3,7 +3,7 @@
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.access import is_confidential
-from blocks import approvals, incidents
+from blocks import approvals, comms, incidents
 from blocks.ids import Action
 from blocks.labels import due_time, owner_label, team_name, title_label, who
 from blocks.text import escape, mention, truncate
@@ -85,8 +85,10 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
         case "resolved":
             summary = f": {escape(said)}" if said else "."
             return f":white_check_mark: Resolved by {mention(event.actor_id)}{summary}"
-    return incidents.thread_text(event, ticket, playbook) or approvals.thread_text(
-        event, ticket, playbook
+    return (
+        incidents.thread_text(event, ticket, playbook)
+        or approvals.thread_text(event, ticket, playbook)
+        or comms.thread_text(event, ticket, playbook)
     )
 
 

@@ -302,7 +302,7 @@ BROKEN = [
     pytest.param(
         lambda d: d["templates"].update(executive_brief="{title} for {ceo}"),
         "templates.executive_brief",
-        "unknown placeholder {ceo} (allowed: customer, customer_tier,",
+        "unknown placeholder {ceo} (allowed: actions, customer, customer_tier, decision,",
         id="unknown-placeholder",
     ),
     pytest.param(

@@ -3,6 +3,7 @@ notice for what happened at once, and DMs. Rendered with blocks/, enqueued in th
 
 from datetime import datetime, timedelta
 
+from app.effects.comms_effects import comms_rows
 from app.effects.incident_effects import incident_rows
 from app.effects.outbox import row
 from app.models import Ticket, TimelineEvent
@@ -84,7 +85,11 @@ def event_rows(
                         subject=subject,
                     )
                 )
-    return rows + incident_rows(playbook, ticket, events, now=now, rooms=rooms)
+    return (
+        rows
+        + incident_rows(playbook, ticket, events, now=now, rooms=rooms)
+        + comms_rows(playbook, ticket, events, now=now)
+    )
 
 
 def _late(events: list[TimelineEvent], now: datetime) -> bool:

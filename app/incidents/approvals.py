@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.comms import briefings
 from app.errors import Forbidden, Invalid
 from app.incidents import rooms
 from app.models import OPEN_STATUSES, Approval, ApprovalStatus, Ticket, TimelineEvent
@@ -31,9 +32,10 @@ def on_approved(
     db: Session, playbook: Playbook, ticket: Ticket, *, declarer: str | None, now: datetime
 ) -> list[TimelineEvent]:
     """What a declaration sets off, once it may: the war room (Sev1) or swarm (Sev2) the
-    ticket's severity wants, with its IC and its RACI invitations. Called for every
-    declaration, gated or not."""
-    return rooms.on_severity(db, playbook, ticket, by=declarer, now=now)
+    ticket's severity wants, with its IC and its RACI invitations, and the executives'
+    declaration brief (app/comms/briefings.py). Called for every declaration, gated or not."""
+    events = rooms.on_severity(db, playbook, ticket, by=declarer, now=now)
+    return events + briefings.on_declared(db, playbook, ticket, now=now)
 
 
 def pending(db: Session, ticket: Ticket) -> Approval | None:

@@ -28,6 +28,8 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.action(Action.OPEN)(actions.handle_open)
     app.action(Action.APPROVE)(approvals.handle_approve)
     app.action(Action.REJECT)(approvals.handle_reject)
+    app.action(Action.UPDATE)(actions.handle_update)
+    app.action(Action.SEND_CUSTOMER)(actions.handle_send_customer)
 
     app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
@@ -39,6 +41,7 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.RESOLVE)(views.handle_resolve)
     app.view(Callback.SEVERITY)(views.handle_severity)
     app.view(Callback.REJECT_APPROVAL)(approvals.handle_reject_submit)
+    app.view(Callback.UPDATE)(views.handle_update)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
     app.event("reaction_added")(events.handle_reaction_added)

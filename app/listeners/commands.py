@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from app import changes, incidents, tickets
 from app.errors import Invalid
 from app.listeners.answering import answering
-from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
+from app.listeners.forms import (
+    escalation_form,
+    open_ticket_modal,
+    open_update_modal,
+    resolve_form,
+)
 from app.models import Ticket
 from app.runtime import Relay
 from app.tickets.classification import suggest_severity
@@ -210,6 +215,11 @@ def timeline(req: Request) -> dict:
         return timeline_page(ticket, relay.playbook, events, page=page, total=total)
 
 
+def update(req: Request) -> None:
+    key, _ = _key_or_channel(req, "update")
+    open_update_modal(req.relay, key, req.user, req.command["trigger_id"], req.client)
+
+
 def help_text() -> str:
     lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
     return (
@@ -267,6 +277,14 @@ SUBCOMMANDS = (
         "a ticket's timeline, a page at a time (the key may be left out in its channel)",
         "anyone who may see it",
         timeline,
+    ),
+    Subcommand(
+        "update",
+        "[KEY]",
+        "post a situation update: channel or thread, executives, customer after preview (the "
+        "key may be left out in the war room or swarm)",
+        f"{TEAM}, the incident's roles",
+        update,
     ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )

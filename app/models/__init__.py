@@ -3,6 +3,7 @@
 from app.models.approvals import Approval, ApprovalStatus, CapturedMessage
 from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel, RoleAssignment
+from app.models.comms import SituationUpdate, UpdateCadence
 from app.models.deadlines import Deadline
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.requests import SeenRequest
@@ -21,9 +22,11 @@ __all__ = [
     "OutboxStatus",
     "RoleAssignment",
     "SeenRequest",
+    "SituationUpdate",
     "Status",
     "Ticket",
     "TimelineEvent",
+    "UpdateCadence",
     "UTCDateTime",
     "enum_column",
 ]
