@@ -46,7 +46,7 @@ from bench.figures import pct  # noqa: E402
 PLAYBOOK = load_playbook(ROOT / "playbook.yml")
 APPROVER, AGENT = PLAYBOOK.user_id("rachel.stone"), PLAYBOOK.user_id("amara.okafor")
 DECIDER = PLAYBOOK.user_id("helen.carter")
-LIMIT_S = 120  # a war room not ready by then counts as not ready
+LIMIT_S = 600  # a war room not ready by then counts as not ready
 
 
 def intake(reporter: str, n: int) -> tickets.Intake:
@@ -88,10 +88,35 @@ def until_ready(relay: Relay, ticket_ids: list[int], start: float) -> float:
     """Deliver (as the clock would) until these war rooms are ready; seconds since start."""
     while unready(relay, ticket_ids):
         if time.perf_counter() - start > LIMIT_S:
+            print(f"  not ready after {LIMIT_S} s: {still_pending(relay, ticket_ids)}")
             return float("nan")
         if not relay.deliver():
             time.sleep(0.02)  # rows wait for an upstream row or a 429's Retry-After
     return time.perf_counter() - start
+
+
+def still_pending(relay: Relay, ticket_ids: list[int]) -> dict:
+    with relay.sessions() as db:
+        rows = db.execute(
+            select(OutboxMessage.kind, func.count())
+            .where(
+                OutboxMessage.subject_id.in_(ticket_ids),
+                OutboxMessage.status != OutboxStatus.SENT,
+            )
+            .group_by(OutboxMessage.kind)
+        ).all()
+    return dict(rows)
+
+
+def created_after(relay: Relay, ticket_ids: list[int], start_at) -> float:
+    """Seconds from the burst's start to the last `channel.create` sent."""
+    with relay.sessions() as db:
+        last = db.scalar(
+            select(func.max(OutboxMessage.sent_at)).where(
+                OutboxMessage.subject_id.in_(ticket_ids), OutboxMessage.kind == "channel.create"
+            )
+        )
+    return (last - start_at).total_seconds() if last else float("nan")
 
 
 def declared_to_ready(relay: Relay, runs: int) -> list[float]:
@@ -118,10 +143,11 @@ def approved_to_ready(relay: Relay, runs: int) -> list[float]:
 
 def burst(relay: Relay, client, count: int) -> tuple[float, int, bool]:
     """`count` declarations at once (as many form submissions on Bolt's threads)."""
-    start = time.perf_counter()
+    start, start_at = time.perf_counter(), relay.now()
     with ThreadPoolExecutor(count) as pool:
         made = list(pool.map(lambda n: declare(relay, APPROVER, 2000 + n), range(count)))
     seconds = until_ready(relay, [t.id for t in made], start)
+    created = created_after(relay, [t.id for t in made], start_at)
     with relay.sessions() as db:
         rows = db.execute(
             select(Channel.ticket_id, Channel.slack_id).where(
@@ -140,7 +166,7 @@ def burst(relay: Relay, client, count: int) -> tuple[float, int, bool]:
     names = [c["name"] for c in listed["channels"]]
     per_key = [sum(1 for name in names if name.startswith(f"inc-{k}-")) for k in keys]
     once = tickets_with_rows == len(rows) == count and per_key == [1] * count
-    return seconds, ready, once
+    return seconds, created, ready, once
 
 
 def line(name: str, times: list[float]) -> str:
@@ -165,11 +191,11 @@ def measure(db_name: str, url: str, args) -> None:
         with simulator_process([*command, "--rate-limits"]) as found:
             client = client_for(found)
             relay = Relay(PLAYBOOK, sessions, client)
-            seconds, ready, once = burst(relay, client, args.burst)
+            seconds, created, ready, once = burst(relay, client, args.burst)
             print(
-                f"{db_name}: burst of {args.burst} Sev1 under Slack's limits: last war room "
-                f"ready after {seconds:.1f} s; {ready}/{args.burst} channels made; "
-                f"one channel per ticket, none twice: {once}",
+                f"{db_name}: burst of {args.burst} Sev1 under Slack's limits: last channel "
+                f"created after {created:.1f} s, last war room ready after {seconds:.1f} s; "
+                f"{ready}/{args.burst} channels made; one channel per ticket, none twice: {once}",
                 flush=True,
             )
     engine.dispose()

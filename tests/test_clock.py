@@ -40,16 +40,9 @@ class Clock:
 
 
 @pytest.fixture
-def scratch_url(tmp_path):
+def scratch_url(fresh_url):
     """A database of its own: ticks act on every due ticket in the database."""
-    base = os.environ.get("RELAY_TEST_DATABASE_URL")
-    if base:
-        with relay_db.scratch_database(base) as url:
-            yield url
-        return
-    url = f"sqlite:///{tmp_path}/clock.db"
-    relay_db.upgrade(url)
-    yield url
+    return fresh_url
 
 
 @pytest.fixture

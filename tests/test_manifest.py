@@ -33,6 +33,7 @@ BOT_SCOPES = {
     "groups:write",
     "bookmarks:write",
     "pins:write",
+    "files:write",  # the weekly report's chart (app/reports/weekly.py)
     # timeline capture (app/listeners/events.py): events, not methods
     "reactions:read",
     "pins:read",
@@ -53,7 +54,10 @@ NEEDED_BY = {
     "groups:write": {"conversations.create", "conversations.invite", "conversations.setPurpose"},
     "bookmarks:write": {"bookmarks.add"},
     "pins:write": {"pins.add"},
+    "files:write": {"files.getUploadURLExternal", "files.completeUploadExternal"},
 }
+# slack_sdk helpers that call several methods
+HELPERS = {"files_upload_v2": {"files.getUploadURLExternal", "files.completeUploadExternal"}}
 
 
 def methods_relay_calls() -> set[str]:
@@ -66,6 +70,8 @@ def methods_relay_calls() -> set[str]:
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and re.fullmatch(r"[a-z]+\.[a-z][A-Za-z.]+", value):
                 found.add(value)
+            if isinstance(node, ast.Attribute) and node.attr in HELPERS:
+                found |= HELPERS[node.attr]
     return found
 
 

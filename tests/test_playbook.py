@@ -474,6 +474,30 @@ BROKEN = [
         id="archive-delay",
     ),
     pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "time": "9am"}),
+        "reporting.time",
+        "'9am' is not a time of day like '09:00'",
+        id="report-time",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "weekday": "monday"}),
+        "reporting.weekday",
+        "Input should be 'mon', 'tue'",
+        id="report-weekday",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "#leaders", "timezone": "Mars/Base"}),
+        "reporting.channel",
+        "a Slack channel id",
+        id="report-channel",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "weeks": 27}),
+        "reporting.weeks",
+        "less than or equal to 26",
+        id="report-weeks",
+    ),
+    pytest.param(
         lambda d: d.update(version=2),
         "version",
         "Input should be 1",

@@ -14,6 +14,7 @@ from app.listeners.forms import (
     open_update_modal,
     resolve_form,
 )
+from app.listeners.stats import stats_answer
 from app.models import Ticket
 from app.runtime import Relay
 from app.tickets.classification import suggest_severity
@@ -198,6 +199,10 @@ def pull(req: Request) -> dict:
     return {"text": answers.pulled(c.ticket, c.events, req.relay.playbook)}
 
 
+def show_stats(req: Request) -> dict:
+    return stats_answer(req.relay, req.user, req.args)
+
+
 def timeline(req: Request) -> dict:
     """A ticket's timeline, a page at a time (for whoever may see the ticket)."""
     key, args = _key_or_channel(req, "timeline")
@@ -285,6 +290,14 @@ SUBCOMMANDS = (
         "key may be left out in the war room or swarm)",
         f"{TEAM}, the incident's roles",
         update,
+    ),
+    Subcommand(
+        "stats",
+        "[team|all] [period]",
+        "first response, resolution, % within SLA, escalations, handoffs, reopens, CSAT"
+        " (default: your team, 30d; periods like 7d, 12w)",
+        "team members for their team; admins, approvers, executives, managers for all",
+        show_stats,
     ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )

@@ -1,6 +1,7 @@
 """Events API: App Home; pins and :pushpin: reactions in a war room or swarm."""
 
 from app import changes, tickets
+from app.listeners.stats import home_stats
 from app.sla.targets import risk_key
 from blocks.home import home_view
 
@@ -23,6 +24,7 @@ def handle_app_home_opened(event, client, context):
             return sorted(shown, key=lambda t: risk_key(playbook, t, now=now))
 
         view = home_view(visible(mine), visible(queue), playbook, now=now)
+    view["blocks"][-1:-1] = home_stats(relay, user)
     client.views_publish(user_id=user, view=view)
 
 

@@ -5,6 +5,7 @@ from app.models.base import Base, UTCDateTime, enum_column
 from app.models.channels import Channel, RoleAssignment
 from app.models.comms import SituationUpdate, UpdateCadence
 from app.models.deadlines import Deadline
+from app.models.heartbeats import Heartbeat
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.requests import SeenRequest
 from app.models.tickets import OPEN_STATUSES, KeySequence, Status, Ticket, TimelineEvent
@@ -17,6 +18,7 @@ __all__ = [
     "CapturedMessage",
     "Channel",
     "Deadline",
+    "Heartbeat",
     "KeySequence",
     "OutboxMessage",
     "OutboxStatus",

@@ -16,6 +16,7 @@ from app.playbook.models import (
     Incidents,
     Person,
     PlaybookModel,
+    Reporting,
     Roles,
     Severity,
     Team,
@@ -45,6 +46,7 @@ class Playbook(PlaybookModel):
     classification: list[ClassificationRule] = []
     roles: Roles = Roles()
     incidents: Incidents = Incidents()
+    reporting: Reporting | None = None  # no section: no weekly report
     templates: dict[str, str]
 
     @model_validator(mode="before")

@@ -40,6 +40,8 @@ TIERS = {
     "conversations.setPurpose": "Tier2",
     "conversations.setTopic": "Tier2",
     "conversations.unarchive": "Tier2",
+    "files.completeUploadExternal": "Tier4",
+    "files.getUploadURLExternal": "Tier4",
     "pins.add": "Tier2",
     "pins.remove": "Tier2",
     "reactions.add": "Tier3",
