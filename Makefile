@@ -28,6 +28,9 @@ bench: $(VENV)/.installed
 	$(PY) bench/web.py
 	$(PY) bench/clock_tick.py
 	$(PY) bench/delivery.py --rate-limits
+	$(PY) bench/stats.py
+	$(PY) bench/war_room.py
+	$(PY) bench/briefings.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache relay.db

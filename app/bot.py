@@ -1,5 +1,6 @@
 """The Bolt app, the WSGI web process (HTTP mode) and Socket Mode."""
 
+import hmac
 import io
 import json
 import logging
@@ -24,6 +25,7 @@ from app.comms import redaction
 from app.effects.courier import Courier
 from app.listeners import register_listeners
 from app.logs import configure_logging
+from app.metrics import exposition
 from app.playbook import PlaybookError, load_playbook
 from app.runtime import Relay, utc_now
 from app.settings import Settings
@@ -188,7 +190,8 @@ def create_wsgi(settings: Settings | None = None):
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
-    return wsgi_app(app, relay, signing_secret=secret)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    return wsgi_app(app, relay, signing_secret=secret, metrics_token=token or None)
 
 
 def _answer(start_response, status: str, body: bytes = b""):
@@ -204,11 +207,15 @@ def _refused(start_response, environ, status: str, why: str):
     return _answer(start_response, status, b'{"ok": false, "error": "bad_request"}')
 
 
-def wsgi_app(app: App, relay: Relay, *, signing_secret: str | None = None):
-    """Slack requests at /slack/events, health at /healthz. With the signing secret, requests
-    are screened before Bolt sees them: malformed ones get a 4xx, replays and retried events
-    an empty 200 (see app/replays.py)."""
+def wsgi_app(
+    app: App, relay: Relay, *, signing_secret: str | None = None, metrics_token: str | None = None
+):
+    """Slack requests at /slack/events, health at /healthz, Prometheus at /metrics (with
+    `metrics_token`, only for `Authorization: Bearer <token>`). With the signing secret,
+    requests are screened before Bolt sees them: malformed ones get a 4xx, replays and
+    retried events an empty 200 (see app/replays.py)."""
     slack = SlackRequestHandler(app, path="/slack/events")
+    metrics = exposition.registry(relay.sessions, relay.now)
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
     engine = relay.sessions.kw["bind"]
 
@@ -263,7 +270,26 @@ def wsgi_app(app: App, relay: Relay, *, signing_secret: str | None = None):
             return _answer(
                 start_response, "200 OK" if state["ok"] else "503 Service Unavailable", body
             )
+        if path == "/metrics":
+            return serve_metrics(environ, start_response)
         return _answer(start_response, "404 Not Found", b'{"ok": false, "error": "not_found"}')
+
+    def serve_metrics(environ, start_response):
+        if metrics_token is not None:
+            given = environ.get("HTTP_AUTHORIZATION", "").encode()
+            if not hmac.compare_digest(given, f"Bearer {metrics_token}".encode()):
+                log.info("request.refused", why="metrics_token", status="401", path="/metrics")
+                headers = [("Content-Type", "text/plain"), ("WWW-Authenticate", "Bearer")]
+                start_response("401 Unauthorized", headers)
+                return [b"Authorization: Bearer METRICS_TOKEN needed\n"]
+        try:
+            body = exposition.scrape(metrics)
+        except SQLAlchemyError as exc:
+            log.warning("metrics.database_unavailable", error=db.unreachable_reason(exc))
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"database unavailable\n"]
+        start_response("200 OK", [("Content-Type", exposition.CONTENT_TYPE)])
+        return [body]
 
     return application
 

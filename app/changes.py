@@ -13,9 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, reviews, tickets
+from app.comms import briefings, cadence, customers, updates
+from app.effects.incident_effects import capture_row
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
+from app.incidents import approvals
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -49,9 +52,18 @@ def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> No
     db.flush()  # events get their ids
     wanted = {}
     ids = [c.ticket.id for c in changes]
-    rooms, learning = incidents.timers(db, ids), reviews.timers(db, ids)
+    rooms, gates = incidents.timers(db, ids), approvals.timers(db, ids)
+    learning = reviews.timers(db, ids)
+    now = max(c.now for c in changes) if changes else None
+    cadences = cadence.timers(db, playbook, [c.ticket for c in changes], now=now)
     for c in changes:
-        timers = {**targets.timers(c.ticket), **rooms[c.ticket.id], **learning[c.ticket.id]}
+        timers = {
+            **targets.timers(c.ticket),
+            **rooms[c.ticket.id],
+            **gates[c.ticket.id],
+            **cadences[c.ticket.id],
+            **learning[c.ticket.id],
+        }
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once
@@ -101,7 +113,7 @@ def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: date
         enqueue_rows(db, [permalink_row(ticket, now=now)])
     change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
     change.record(escalation.page(db, playbook, ticket, now=now))
-    change.record(incidents.on_severity(db, playbook, ticket, by=ticket.reporter_id, now=now))
+    change.record(approvals.declare(db, playbook, ticket, by=ticket.reporter_id, now=now))
     db.flush()  # the card's key names the last event
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
@@ -172,8 +184,45 @@ def change_severity(
             c.db, pb, c.ticket, severity=severity, by=by, now=c.now, reason=reason
         )
         if changed:
-            c.record([changed, escalation.page(c.db, pb, c.ticket, now=c.now, was=was)])
-            c.record(incidents.on_severity(c.db, pb, c.ticket, by=by, now=c.now))
+            c.record(changed)
+            _severity_changed(c, pb, by=by, was=was)
+    return c
+
+
+def _severity_changed(c: Change, playbook: Playbook, *, by: str | None, was: int) -> None:
+    """A ticket whose severity changed: its tier paged (when the new one pages), and the
+    declaration gated or taking effect (app/incidents/approvals.py)."""
+    c.record(escalation.page(c.db, playbook, c.ticket, now=c.now, was=was))
+    c.record(approvals.declare(c.db, playbook, c.ticket, by=by, now=c.now, was=was))
+    c.record(briefings.on_lowered(c.db, playbook, c.ticket, was=was, now=c.now))
+
+
+def decide_approval(
+    relay: Relay, key: str, *, approval_id: int, approve: bool, by: str, note: str = ""
+) -> Change:
+    """An approver's Approve or Reject. A rejected Sev1 goes back to the severity it had
+    (with the reason on the timeline); only one decision is ever taken."""
+    pb = relay.playbook
+    with changing(relay, key) as c:
+        decided = approvals.decide(
+            c.db,
+            pb,
+            c.ticket,
+            approval_id=approval_id,
+            approve=approve,
+            by=by,
+            now=c.now,
+            note=note,
+        )
+        c.record(decided)
+        back = decided[0].after.get("severity")
+        if not approve and back and back != c.ticket.severity:
+            was, reason = c.ticket.severity, f"approval rejected: {note}"
+            changed = tickets.change_severity(
+                c.db, pb, c.ticket, severity=back, by=by, now=c.now, reason=reason
+            )
+            c.record(changed)
+            _severity_changed(c, pb, by=by, was=was)
     return c
 
 
@@ -194,6 +243,21 @@ def pull_team(relay: Relay, key: str, *, by: str, team: str) -> Change:
         if by != incidents.commander(c.db, c.ticket):
             tickets.require_may_act(relay.playbook, c.ticket, by)
         c.record(incidents.pull(c.db, relay.playbook, c.ticket, team=team, by=by, now=c.now))
+    return c
+
+
+def capture_message(relay: Relay, *, channel: str, ts: str, by: str | None) -> Change | None:
+    """A message pinned or given a :pushpin: in a ticket's war room or swarm goes on its
+    timeline once; None when the channel is no ticket's."""
+    with relay.sessions() as db:
+        ticket_id = incidents.ticket_id_of_channel(db, channel)
+        key = db.scalar(select(Ticket.key).where(Ticket.id == ticket_id)) if ticket_id else None
+    if key is None:
+        return None
+    with changing(relay, key) as c:
+        found = incidents.captures.capture(c.db, c.ticket, channel=channel, ts=ts, by=by, now=c.now)
+        if found is not None:
+            c.effects.append(capture_row(c.ticket, found, now=c.now))
     return c
 
 
@@ -222,6 +286,23 @@ def resolve(
         )
         c.record(incidents.on_resolved(c.db, pb, c.ticket, now=c.now))
         c.record(reviews.on_resolved(c.db, pb, c.ticket, now=c.now))
+        c.record(approvals.withdraw_if_closed(c.db, c.ticket, by=by, now=c.now))
+        c.record(briefings.on_resolved(c.db, relay.playbook, c.ticket, now=c.now))
+        c.record(customers.resolution_notice(c.db, relay.playbook, c.ticket, by=by, now=c.now))
+    return c
+
+
+def post_update(relay: Relay, key: str, *, by: str, draft: updates.Draft) -> Change:
+    """A situation update: posted, briefed, the cadence reset, a customer notice prepared."""
+    with changing(relay, key) as c:
+        c.record(updates.post(c.db, relay.playbook, c.ticket, draft, by=by, now=c.now))
+    return c
+
+
+def send_customer_update(relay: Relay, key: str, *, by: str, update_id: int) -> Change:
+    """The comms lead's Send: the prepared (redacted) notice goes to the customer channel."""
+    with changing(relay, key) as c:
+        c.record(customers.send(c.db, relay.playbook, c.ticket, update_id, by=by, now=c.now))
     return c
 
 
@@ -274,6 +355,8 @@ def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now
     try:
         found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += incidents.act_on_due(db, ticket, now=now, due=fired)
+        found += approvals.act_on_due(db, playbook, ticket, now=now, due=fired)
+        found += cadence.act_on_due(db, playbook, ticket, now=now, due=fired)
         found += reviews.act_on_due(db, playbook, ticket, now=now, due=fired)
     except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
         with db.no_autoflush:

@@ -7,7 +7,7 @@ import os
 import sys
 import textwrap
 
-from app.cli_db import cmd_db_current, cmd_db_upgrade, cmd_playbook_check
+from app.cli_db import cmd_db_current, cmd_db_upgrade, cmd_playbook_check, cmd_report
 from app.settings import Settings
 
 
@@ -175,6 +175,21 @@ def parser() -> argparse.ArgumentParser:
             "Print the schema revision; exit 1 when `relay db upgrade` is due.", "DATABASE_URL"
         ),
     ).set_defaults(func=cmd_db_current)
+    report = sub.add_parser(
+        "report",
+        help="export the weekly report's data (CSV, JSON, Markdown), redacted",
+        **described(
+            "Export what the weekly report shows for a period of weeks: figures overall, by"
+            " severity, team and customer tier and by week and severity, and the worst"
+            " breaches (titles redacted). Tickets opened in the period, drills left out.",
+            f"{DATABASE}, RELAY_PLAYBOOK",
+        ),
+    )
+    report.add_argument("--period", default="week", help="`week` or N weeks, e.g. `4w` (max 52w)")
+    report.add_argument("--format", choices=("csv", "json", "md"), default="md")
+    report.add_argument("--end", help="last day of the period, YYYY-MM-DD, UTC (default: now)")
+    report.add_argument("--output", help="write to this file (default: standard output)")
+    report.set_defaults(func=cmd_report)
     playbook = sub.add_parser("playbook", help="playbook tools", **described("Playbook tools."))
     psub = playbook.add_subparsers(dest="action", required=True)
     check = psub.add_parser(

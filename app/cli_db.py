@@ -104,3 +104,61 @@ def open_ticket_warnings(path: str) -> list[str]:
     finally:
         engine.dispose()
     return [f"warning: {warning}" for warning in found]
+
+
+def cmd_report(args) -> int:
+    """`relay report`: the weekly report's data for a period, redacted, to stdout or a file."""
+    from datetime import UTC, date, datetime, time, timedelta
+
+    from app import db
+    from app.playbook import PlaybookError, load_playbook
+    from app.reports import export, weekly
+    from app.runtime import utc_now
+
+    try:
+        weeks = export.parse_weeks(args.period)
+    except ValueError as error:
+        print(f"relay report: {error}", file=sys.stderr)
+        return 2
+    try:
+        day = date.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        print(f"relay report: {BAD_END}", file=sys.stderr)
+        return 2
+    end = datetime.combine(day + timedelta(days=1), time(), UTC) if day else utc_now()
+    settings = Settings()
+    try:
+        playbook = load_playbook(settings.relay_playbook)
+    except PlaybookError as exc:
+        print(
+            f"relay report: {settings.relay_playbook} is invalid: {exc.errors[0]}", file=sys.stderr
+        )
+        return 1
+    url = database_url("report")
+    if url is None:
+        return 1
+    engine = db.make_engine(url)
+    try:
+        db.check_schema(engine)
+        with db.make_sessionmaker(engine)() as session:
+            report = weekly.build(
+                session, end=end, weeks=weeks, worst=WORST_BREACHES, summary_weeks=weeks
+            )
+            text = export.render(report, playbook, args.format)
+    except db.SchemaProblem as problem:
+        print(f"relay report: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        until = f"{end:%Y-%m-%d %H:%M} UTC"
+        print(f"relay report: wrote {args.output} ({args.format}, {weeks} weeks to {until})")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+WORST_BREACHES = 10
+BAD_END = "--end is a date like 2026-11-29 (the period ends with that day, UTC)"

@@ -7,16 +7,22 @@ FOR UPDATE SKIP LOCKED, and a timer another clock has just fired is no longer a 
 SQLite every transaction takes the write lock first (BEGIN IMMEDIATE), so ticks run one
 after another and each sees the last one's work."""
 
+import os
+import socket
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import delete, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app import changes, db, replays
+from app.effects import report_effects
+from app.models import Heartbeat
 from app.runtime import Relay
 
 log = structlog.get_logger()
@@ -24,6 +30,8 @@ log = structlog.get_logger()
 
 DELIVERY_BUDGET = 30.0  # seconds of sending per tick; the next tick goes on
 FIRED_PER_DELIVERY = 500  # tickets whose fresh rows one delivery pass looks for
+HEARTBEAT_KEPT = timedelta(days=7)  # rows of clock processes gone this long are dropped
+PROCESS = f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -33,10 +41,26 @@ class TickResult:
     sent: int = 0
 
 
+def beat(relay: Relay) -> None:
+    """This process's heartbeat row says it ticked now (read by /metrics: the newest row of
+    any clock process is the clock's age)."""
+    now = relay.now()
+    with db.transaction(relay.sessions) as session:
+        found = session.execute(
+            update(Heartbeat).where(Heartbeat.process == PROCESS).values(at=now)
+        )
+        if not found.rowcount:
+            session.add(Heartbeat(process=PROCESS, at=now))
+        session.execute(delete(Heartbeat).where(Heartbeat.at < now - HEARTBEAT_KEPT))
+
+
 def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
-    """One heartbeat: fire what is due, then deliver: first what this tick's tickets just
-    enqueued, then the rest of what is pending, for at most `budget` seconds, so that a
-    backlog (after an outage) never holds back timers that fall due meanwhile."""
+    """One heartbeat: note it, enqueue the weekly report when due, fire what is due, then
+    deliver: first what this tick's tickets just enqueued, then the rest of what is
+    pending, for at most `budget` seconds, so that a backlog (after an outage) never holds
+    back timers that fall due meanwhile."""
+    beat(relay)
+    report_effects.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
     fired, events = changes.fire_due_timers(relay)
     result = TickResult(len(fired), events)
     until = time.monotonic() + budget

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     clock_tick_seconds: float = 10.0
     outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
     outbox_retry_hours: float = 24.0  # transient Slack failures are retried this long
+    metrics_token: SecretStr | None = None  # /metrics wants `Authorization: Bearer <this>`
 
     @field_validator("database_url")
     @classmethod

@@ -39,9 +39,12 @@ def severity_changed(ticket: Ticket, events: list) -> str:
     room = {
         "war_room.opened": " A war room opens.",
         "swarm.opened": " A swarm channel opens.",
+        "channel.unarchived": " Its channel comes back from the archive.",
         "channel.renamed": " Its swarm channel becomes the war room.",
     }
     opened = "".join(text for kind, text in room.items() if kind in kinds)
+    if "approval.requested" in kinds:
+        opened += " An approver is asked first; the war room waits for the decision."
     return (
         f"*{ticket.key}* is now Sev{ticket.severity}; its clocks were re-targeted.{paged}{opened}"
     )
@@ -79,3 +82,22 @@ def pulled(ticket, events, playbook) -> str:
     people = ", ".join(mention(u) for u in a["invite"]) or "nobody"
     team = escape(playbook.teams[a["team"]].name)
     return f"Pulled {team}'s {a['tier']} primary into the channel of {ticket.key}: {people}."
+
+
+def update_posted(ticket, events) -> str:
+    """What the poster is told: where it went, who was briefed, what was removed."""
+    kinds = {e.kind: e for e in events}
+    said = [f"Situation update on *{ticket.key}* posted"]
+    if "comms.briefed" in kinds:
+        said.append(f"{len(kinds['comms.briefed'].after['to'])} executive(s) briefed")
+    if "customer.notice_prepared" in kinds:
+        said.append("the customer update waits in your DMs for Send")
+    removed = [e for e in events if e.kind == "redacted"]
+    if removed:
+        counts = {k: v for e in removed for k, v in e.after.items() if k != "where"}
+        said.append("removed " + ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    return "; ".join(said) + "."
+
+
+def customer_sent(ticket) -> str:
+    return f"The customer update on *{ticket.key}* is sent."

@@ -97,6 +97,7 @@ def card_actions(ticket: Ticket) -> list[dict]:
             **({"initial_user": ticket.owner_id} if ticket.owner_id else {}),
         }
     )
+    actions.append(_button(Action.UPDATE, "Post update", ticket.key))
     actions.append(_button(Action.RESOLVE, "Resolve", ticket.key))
     return actions
 
@@ -140,10 +141,17 @@ def confidential_card(ticket: Ticket, playbook: Playbook, *, now: datetime) -> l
 
 
 def ticket_card(
-    ticket: Ticket, playbook: Playbook, *, now: datetime, public=True, room: str | None = None
+    ticket: Ticket,
+    playbook: Playbook,
+    *,
+    now: datetime,
+    public=True,
+    room: str | None = None,
+    updates: str | None = None,
 ) -> list[dict]:
     """The card in the queue channel (`public`), or the whole ticket for who may see it;
-    `room`: the Slack id of its war room or swarm channel, linked from the card."""
+    `room`: the Slack id of its war room or swarm channel, linked from the card; `updates`:
+    when the last situation update was posted and the next is due."""
     if public and is_confidential(playbook, ticket):
         return confidential_card(ticket, playbook, now=now)
     fields = [
@@ -165,6 +173,8 @@ def ticket_card(
         context.append(f"<{ticket.source_permalink}|source message>")
     if room and CHANNEL_ID.match(room):
         context.append(f"channel <#{room}>")
+    if updates:
+        context.append(updates)
     impact = "*Impact*\n" + truncate(escape(ticket.impact), 2900)
     middle = [
         {

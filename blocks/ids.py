@@ -19,6 +19,8 @@ class Callback(StrEnum):
     RESOLVE = "ticket_resolve"
     CONFIRM = "ticket_confirm"
     ACTION_ITEM = "action_item"
+    REJECT_APPROVAL = "approval_reject"
+    UPDATE = "ticket_update"
 
 
 class Action(StrEnum):
@@ -33,6 +35,10 @@ class Action(StrEnum):
     CONFIRM_NOT_FIXED = "confirm_not_fixed"
     ACTION_DONE = "action_done"
     ACTION_DROP = "action_drop"
+    APPROVE = "approval_approve"
+    REJECT = "approval_reject"
+    UPDATE = "ticket_update"
+    SEND_CUSTOMER = "customer_send"
 
 
 class Field(StrEnum):
@@ -57,3 +63,10 @@ class Field(StrEnum):
     WHAT = "what"
     OWNER = "owner"
     DUE_ON = "due_on"
+    UPDATE_STATUS = "update_status"
+    CURRENT_STATE = "current_state"
+    ACTIONS = "actions"
+    DECISION = "decision"
+    NEXT_UPDATE = "next_update"
+    CUSTOMER_UPDATE = "customer_update"
+    CUSTOMER_TEXT = "customer_text"

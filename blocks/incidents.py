@@ -3,10 +3,12 @@ resolution, thread notices about the channel and the DM to a person given a role
 
 from datetime import datetime
 
+from app.comms.redaction import redact
 from app.incidents.roles import ROLE_NAMES
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks.card import clock_lines
+from blocks.comms import update_button
 from blocks.labels import customer_label, status_label, team_name
 from blocks.text import escape, mention, plain, truncate
 
@@ -41,7 +43,8 @@ def topic(ticket: Ticket, playbook: Playbook, held: dict[str, str]) -> str:
 
 
 def purpose(ticket: Ticket) -> str:
-    return plain(f"{ticket.key}: {ticket.title}", TOPIC_MAX)
+    """`ESC-7: title`, the title redacted (a purpose is shown to everyone in the channel)."""
+    return plain(f"{ticket.key}: {redact(ticket.title).text}", TOPIC_MAX)
 
 
 def summary(ticket: Ticket, playbook: Playbook, *, related: list[str], now: datetime) -> dict:
@@ -57,7 +60,10 @@ def summary(ticket: Ticket, playbook: Playbook, *, related: list[str], now: date
     text = "\n".join(line for line in lines if line)
     return {
         "text": f"{ticket.key} summary",
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}],
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}},
+            {"type": "actions", "elements": [update_button(ticket)]},
+        ],
     }
 
 
@@ -101,6 +107,8 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             return f"{team} pulled in by {mention(event.actor_id)}: {pulled} ({a['tier']} primary)."
         case "channel.archived":
             return f"`#{a['name']}` archived."
+        case "channel.unarchived":
+            return f"`#{a['name']}` is back from the archive."
         case "role.assigned":
             by = f" by {mention(event.actor_id)}" if event.actor_id else ""
             return f"{ROLE_NAMES[a['role']]}: {mention(a['user'])}{by}."
@@ -134,5 +142,6 @@ def failure_note(kind: str, error: str, user: str | None = None) -> str:
         "channel.invite": "invite someone to the channel",
         "channel.rename": "rename the channel",
         "channel.archive": "archive the channel",
+        "channel.unarchive": "bring the channel back from the archive",
     }.get(kind, "finish setting up the channel")
     return f":warning: Relay could not {what} (`{escape(error)}`); please do it by hand."

@@ -3,7 +3,7 @@
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.access import is_confidential
-from blocks import incidents, learning
+from blocks import approvals, comms, incidents, learning
 from blocks.ids import Action
 from blocks.labels import due_time, owner_label, team_name, title_label, who
 from blocks.text import escape, mention, truncate
@@ -88,8 +88,11 @@ def thread_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str
             cause = a.get("root_cause")
             why = f"\n*Root cause:* {escape(cause)}" if cause else ""
             return incidents.resolution(ticket, playbook, said).rstrip() + why
-    return incidents.thread_text(event, ticket, playbook) or learning.thread_text(
-        event, ticket, playbook
+    return (
+        incidents.thread_text(event, ticket, playbook)
+        or approvals.thread_text(event, ticket, playbook)
+        or comms.thread_text(event, ticket, playbook)
+        or learning.thread_text(event, ticket, playbook)
     )
 
 
@@ -164,7 +167,7 @@ def dm_text(event: TimelineEvent, ticket: Ticket, playbook: Playbook) -> str | N
                 f"*{ticket.key}* {title} is at {ticket.tier}: {REASONS[a['reason']]}. "
                 f"Owner {owner_label(ticket, playbook)}."
             )
-    return learning.dm_text(event, ticket, playbook)
+    return approvals.dm_text(event, ticket, playbook) or learning.dm_text(event, ticket, playbook)
 
 
 LATE = "_Sent late: Relay's clock was not running when this fell due._"

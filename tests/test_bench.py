@@ -46,3 +46,11 @@ def test_web_bench_help():
     )
     assert done.returncode == 0, done.stderr
     assert "--quick" in done.stdout and "--database-url" in done.stdout
+
+
+def test_war_room_bench_help():
+    done = subprocess.run(
+        [sys.executable, "bench/war_room.py", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--burst" in done.stdout and "--runs" in done.stdout

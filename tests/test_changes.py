@@ -1,7 +1,7 @@
 """The change layer: a change commits the domain's events with the ticket's timers and its
 effects, or nothing at all; the clock fires due timers through the same path."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
@@ -64,6 +64,11 @@ def test_opening_arms_the_sla_timers(relay, playbook):
         "response.breach": ticket.response_due_at,
         "resolution.warning": ticket.resolution_warn_at,
         "resolution.breach": ticket.resolution_due_at,
+        # Sev3: an update every 480 business minutes (Payments 08:00-18:00 London, UTC in
+        # November): opened Monday 09:00, due 17:00; overdue 240 business minutes later,
+        # one hour on Monday and three on Tuesday from 08:00.
+        "update.due": ticket.opened_at + timedelta(hours=8),
+        "update.overdue": datetime(2026, 11, 24, 11, 0, tzinfo=UTC),
     }
 
 

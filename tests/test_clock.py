@@ -40,16 +40,9 @@ class Clock:
 
 
 @pytest.fixture
-def scratch_url(tmp_path):
+def scratch_url(fresh_url):
     """A database of its own: ticks act on every due ticket in the database."""
-    base = os.environ.get("RELAY_TEST_DATABASE_URL")
-    if base:
-        with relay_db.scratch_database(base) as url:
-            yield url
-        return
-    url = f"sqlite:///{tmp_path}/clock.db"
-    relay_db.upgrade(url)
-    yield url
+    return fresh_url
 
 
 @pytest.fixture
@@ -155,7 +148,8 @@ def test_tick_cost_reads_only_what_is_due(relay, playbook):
 
 
 def due_now(relay, playbook, count):
-    """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due."""
+    """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due.
+    Declared by an approver, so that their war rooms open without an approval gate."""
     opened = datetime.now(UTC) - timedelta(hours=2)
     ids = []
     with relay.sessions() as db, db.begin():
@@ -167,6 +161,7 @@ def due_now(relay, playbook, count):
                 title=f"Checkout outage {n}",
                 impact="all users",
                 intake_id=f"V0CLOCK{n}",
+                reporter_id=uid(playbook, "rachel.stone"),
             )
             assert ticket.severity == 1
             changes.record_opening(db, playbook, ticket, now=opened)

@@ -34,7 +34,13 @@ BOT_SCOPES = {
     "bookmarks:write",
     "pins:write",
     "canvases:write",  # review drafts (app/effects/canvases.py)
+    "files:write",  # the weekly report's chart (app/reports/weekly.py)
+    # timeline capture (app/listeners/events.py): events, not methods
+    "reactions:read",
+    "pins:read",
 }
+# scopes that only receive events: the event each one is for
+EVENT_SCOPES = {"reactions:read": "reaction_added", "pins:read": "pin_added"}
 
 
 # the Web API methods that need each scope (api.slack.com/methods); `commands` is for /esc
@@ -50,7 +56,10 @@ NEEDED_BY = {
     "bookmarks:write": {"bookmarks.add"},
     "pins:write": {"pins.add"},
     "canvases:write": {"canvases.create"},
+    "files:write": {"files.getUploadURLExternal", "files.completeUploadExternal"},
 }
+# slack_sdk helpers that call several methods
+HELPERS = {"files_upload_v2": {"files.getUploadURLExternal", "files.completeUploadExternal"}}
 
 
 def methods_relay_calls() -> set[str]:
@@ -63,6 +72,8 @@ def methods_relay_calls() -> set[str]:
             value = node.value if isinstance(node, ast.Constant) else None
             if isinstance(value, str) and re.fullmatch(r"[a-z]+\.[a-z][A-Za-z.]+", value):
                 found.add(value)
+            if isinstance(node, ast.Attribute) and node.attr in HELPERS:
+                found |= HELPERS[node.attr]
     return found
 
 
@@ -202,7 +213,7 @@ def test_bot_scopes_are_exactly_what_relay_uses(manifest):
 def test_every_scope_is_needed_by_a_method_relay_calls():
     calls = methods_relay_calls()
     assert {"chat.postMessage", "conversations.open", "conversations.history"} <= calls
-    for scope in BOT_SCOPES - {"commands"}:
+    for scope in BOT_SCOPES - {"commands"} - set(EVENT_SCOPES):
         assert NEEDED_BY[scope] & calls, f"{scope} is declared but nothing calls for it"
     assert not [m for m in calls if m.startswith(("users.", "usergroups."))]  # no users:read
 
@@ -224,7 +235,8 @@ def test_commands_shortcuts_and_app_home(manifest):
         "messages_tab_read_only_enabled": True,
     }
     assert features["bot_user"] == {"display_name": "relay", "always_online": True}
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    events = manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert events == ["app_home_opened", *EVENT_SCOPES.values()]
 
 
 def test_display_information(manifest):

@@ -302,7 +302,7 @@ BROKEN = [
     pytest.param(
         lambda d: d["templates"].update(executive_brief="{title} for {ceo}"),
         "templates.executive_brief",
-        "unknown placeholder {ceo} (allowed: customer, customer_tier,",
+        "unknown placeholder {ceo} (allowed: actions, customer, customer_tier, decision,",
         id="unknown-placeholder",
     ),
     pytest.param(
@@ -472,6 +472,30 @@ BROKEN = [
         "incidents.archive_after_hours",
         "greater than or equal to 1",
         id="archive-delay",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "time": "9am"}),
+        "reporting.time",
+        "'9am' is not a time of day like '09:00'",
+        id="report-time",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "weekday": "monday"}),
+        "reporting.weekday",
+        "Input should be 'mon', 'tue'",
+        id="report-weekday",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "#leaders", "timezone": "Mars/Base"}),
+        "reporting.channel",
+        "a Slack channel id",
+        id="report-channel",
+    ),
+    pytest.param(
+        lambda d: d.update(reporting={"channel": "C0LEADERS01", "weeks": 27}),
+        "reporting.weeks",
+        "less than or equal to 26",
+        id="report-weeks",
     ),
     pytest.param(
         lambda d: d.update(version=2),

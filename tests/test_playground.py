@@ -130,6 +130,7 @@ buttons
         "  click ticket_escalate ESC-1    Escalate (card in #esc-payments)",
         "  click ticket_severity ESC-1    Change severity (card in #esc-payments)",
         "  click ticket_assign ESC-1      Assign (card in #esc-payments)",
+        "  click ticket_update ESC-1      Post update (card in #esc-payments)",
         "  click ticket_resolve ESC-1     Resolve (card in #esc-payments)",
     ]
 

@@ -3,7 +3,7 @@
 
 from sqlalchemy import select
 
-from app.drills.scenario import DrillError, choices, offset
+from app.drills.scenario import ROOM_PREFIX, WORKSPACE, DrillError, choices, offset
 from app.drills.transcript import readable
 from app.models import Ticket
 from blocks.ids import Action, Command, Field, Shortcut
@@ -26,6 +26,8 @@ def check_names(drill) -> None:
             ) from None
 
     def channel(name: str, here: str) -> None:
+        if name.startswith(ROOM_PREFIX):  # a ticket's channel: made while the drill runs
+            return
         if name.lstrip("#") not in drill.ws.channels:
             raise DrillError(
                 f"{here}: no channel {name!r}"
@@ -35,9 +37,9 @@ def check_names(drill) -> None:
     def expectations(items: list[dict], here: str) -> None:
         for j, expect in enumerate(items):
             target = expect.get("seen_by")
-            if target is None:
+            if target is None or target == WORKSPACE:
                 continue
-            if target.startswith("#"):
+            if target.startswith(("#", ROOM_PREFIX)):
                 channel(target, f"{here}[{j}].seen_by")
             else:
                 person(target, f"{here}[{j}].seen_by")
@@ -112,7 +114,12 @@ def broadcast_pings(drill) -> list:
 
 def matching(drill, expect: dict, observations) -> list:
     target = expect["seen_by"]
-    if target.startswith("#"):
+    if target == WORKSPACE:
+        seen = list(observations)
+    elif target.startswith(ROOM_PREFIX):
+        room = drill.room(target, required=False)
+        seen = [o for o in observations if room and o.channel == room and o.public]
+    elif target.startswith("#"):
         channel = drill.channel(target)
         seen = [o for o in observations if o.channel == channel and o.kind in CHANNEL_KINDS]
     else:

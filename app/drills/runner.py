@@ -1,6 +1,7 @@
 """`relay drill SCENARIO`: run a scripted scenario against the built-in Slack simulator on
 SQLite, print what each person saw, and exit non-zero when an expectation fails."""
 
+import re
 import secrets
 import tempfile
 import threading
@@ -10,11 +11,13 @@ from wsgiref.simple_server import make_server
 
 from sqlalchemy import select
 
+from app import incidents
 from app.bot import build_app, build_relay, wsgi_app
 from app.clock import tick
 from app.drills.checks import button_label, check, check_names
 from app.drills.harness import CountingExecutor, QuietHandler, Server
 from app.drills.scenario import (
+    ROOM_PREFIX,
     START,
     DrillError,
     ScenarioClock,
@@ -32,6 +35,7 @@ from app.settings import Settings
 from app.simulator import SlackSimulator
 
 ROOT = Path(__file__).resolve().parents[2]
+MENTION = re.compile(r"(?<![<\w])@([a-z0-9][a-z0-9._-]*[a-z0-9])")
 
 
 class Drill:
@@ -109,10 +113,30 @@ class Drill:
         raise DrillError(f"unknown actor {ref!r}")
 
     def channel(self, name: str) -> str:
+        if name.startswith(ROOM_PREFIX):
+            return self.room(name)
         name = name.lstrip("#")
         if name not in self.ws.channels:
             raise DrillError(f"unknown channel #{name}")
         return self.ws.channels[name]
+
+    def room(self, ref: str, *, required: bool = True) -> str | None:
+        """The Slack id of `room:KEY`, the ticket's war room or swarm (once Relay made it)."""
+        key = ref.removeprefix(ROOM_PREFIX).upper()
+        with self.relay.sessions() as db:
+            ticket = db.scalar(select(Ticket).where(Ticket.key == key))
+            found = incidents.channel_of(db, ticket) if ticket else None
+        if found is None or not found.slack_id:
+            if required:
+                raise DrillError(f"{key} has no war room or swarm yet")
+            return None
+        return found.slack_id
+
+    def mentions(self, text: str) -> str:
+        """`@handle` as Slack sends a mention in a command's text (`should_escape`)."""
+        return MENTION.sub(
+            lambda m: f"<@{self.ws.users[m[1]]}|{m[1]}>" if m[1] in self.ws.users else m[0], text
+        )
 
     def card(self, key: str) -> tuple[str, str]:
         with self.relay.sessions() as db:
@@ -142,11 +166,11 @@ class Drill:
             ts = self.sim.post_as_user(actor, channel, post["text"])
             self.last_message = (channel, ts)
             typed = readable(post["text"], None, self.ws.names)
-            return f"{who} posts in #{post['channel'].lstrip('#')}: “{typed}”"
+            return f"{who} posts in #{self.name(channel)}: “{typed}”"
         if "command" in step:
             channel = self.channel(step.get("channel", self.scenario.get("home_channel", "")))
             command, _, text = step["command"].partition(" ")
-            answer = self.sim.slash_command(actor, channel, text, command=command)
+            answer = self.sim.slash_command(actor, channel, self.mentions(text), command=command)
             failed = "" if answer.status < 400 else f" and Slack says {command} failed"
             return f"{who} types `{step['command']}` in #{self.name(channel)}{failed}"
         if "shortcut" in step:
@@ -209,6 +233,12 @@ class Drill:
                     f"{who} picks {self.name(selected)} in {label} on the card of {click['card']}"
                 )
             return f"{who} clicks {label} on the card of {click['card']}"
+        if "react" in step:
+            if self.last_message is None:
+                raise DrillError(f"{self.step_at}.react: no message posted before")
+            channel, ts = self.last_message
+            self.sim.react(actor, channel, ts, step["react"].strip(":"))
+            return f"{who} reacts :{step['react'].strip(':')}: to the last message"
         if step.get("open_home"):
             self.sim.open_app_home(actor)
             return f"{who} opens Relay's App Home"
@@ -223,6 +253,8 @@ class Drill:
         self.seen += len(new)
         for obs in new:
             self.when[obs.seq] = self.clock()
+            if obs.kind in ("channel_created", "channel_renamed") and obs.text:
+                self.ws.names[obs.channel] = obs.text.split(" → ")[-1]
         if new or line:
             self.out.write(f"[{self.stamp()}] {line or 'Time passes.'}\n")
         shown = None

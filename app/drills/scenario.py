@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday: the default scenario start
 
-ACTIONS = ("post", "command", "shortcut", "submit", "click", "open_home")
+ACTIONS = ("post", "command", "shortcut", "submit", "click", "open_home", "react")
 KINDS = (
     "message",
     "message_updated",
@@ -33,7 +33,22 @@ KINDS = (
     "view_closed",
     "home_published",
     "canvas_created",
+    # what happens to channels Relay makes (war rooms, swarms)
+    "channel_created",
+    "channel_renamed",
+    "channel_archived",
+    "topic_set",
+    "purpose_set",
+    "invited",
+    "bookmark_added",
+    "pin_added",
+    "reaction_added",
 )
+# `seen_by` (and a post's or command's channel) may name a ticket's war room or swarm as
+# `room:KEY`; `seen_by: workspace` is everything that happened in Slack (to catch, say, a
+# second channel made for one ticket).
+ROOM_PREFIX = "room:"
+WORKSPACE = "workspace"
 
 
 class DrillError(Exception):
@@ -84,6 +99,7 @@ class StepSpec(_Strict):
     submit: dict[str, str] | None = None
     click: ClickSpec | None = None
     open_home: bool = False
+    react: str | None = None  # an emoji name: the actor reacts to the last posted message
     expect: list[ExpectSpec] = Field(default_factory=list)
 
 

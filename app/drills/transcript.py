@@ -20,6 +20,9 @@ EMOJI = {
     "arrow_forward": "▶️",
     "white_check_mark": "✅",
     "leftwards_arrow_with_hook": "↩️",
+    "raising_hand": "🙋",
+    "no_entry": "⛔",
+    "pushpin": "📌",
 }
 EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
 
@@ -118,6 +121,7 @@ def observation_line(obs, names: dict[str, str], width: int = 400) -> str:
     """`#payments-escalations sees a message: …` / `Alice sees an ephemeral in #support: …`.
     A card comes back as several lines: its title line, fields and buttons, indented."""
     who = names.get(obs.user, obs.user or "")
+    by = names.get(getattr(obs, "author", None) or "", "someone")
     where = "#" + names.get(obs.channel, obs.channel or "?")
     content = obs.view if obs.view else obs.blocks
     thread = " (thread)" if getattr(obs, "thread_ts", None) else ""
@@ -136,8 +140,21 @@ def observation_line(obs, names: dict[str, str], width: int = 400) -> str:
         "view_closed": f"{who} sees {modal} close",
         "home_published": f"{who} sees App Home",
         "canvas_created": f"{where} gets a canvas",
+        "channel_created": f"Relay creates {where}",
+        "channel_renamed": f"{where} is renamed",
+        "channel_archived": f"{where} is archived",
+        "topic_set": f"{where} topic",
+        "purpose_set": f"{where} purpose",
+        "invited": f"{who} is invited to {where}",
+        "bookmark_added": f"{where} bookmark",
+        "pin_added": f"{by} pins a message in {where}",
+        "reaction_added": f"{by} reacts in {where}",
     }
     phrase = phrases.get(obs.kind, f"{who or where} · {obs.kind}")
+    if obs.kind == "reaction_added":
+        return f"{phrase}: {emoji(':' + (obs.text or '') + ':')}"
+    if obs.kind in ("channel_created", "pin_added", "channel_archived"):
+        return phrase  # what they would add is in the phrase already
     if obs.kind == "view_closed":
         return phrase
     if is_card(obs.blocks) and not obs.view:

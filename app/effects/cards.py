@@ -5,9 +5,11 @@ from slack_sdk import WebClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.comms import cadence, updates
 from app.effects.sending import Later, call, find_posted, with_key
 from app.models import Channel, OutboxMessage, Ticket
 from blocks.card import card_text, ticket_card
+from blocks.comms import card_line
 
 
 def _ticket(db: Session, row: OutboxMessage) -> Ticket:
@@ -17,10 +19,15 @@ def _ticket(db: Session, row: OutboxMessage) -> Ticket:
 def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
     ticket = _ticket(db, row)
     room = db.scalar(select(Channel.slack_id).where(Channel.ticket_id == ticket.id))
-    message = {
-        "text": card_text(ticket, context.playbook),
-        "blocks": ticket_card(ticket, context.playbook, now=context.now(), room=room),
-    }
+    last, due = updates.latest(db, ticket), cadence.cadence_of(db, ticket)
+    line = card_line(
+        ticket,
+        context.playbook,
+        last.posted_at if last else None,
+        due.due_at if due and cadence.owes_updates(ticket) else None,
+    )
+    card = ticket_card(ticket, context.playbook, now=context.now(), room=room, updates=line)
+    message = {"text": card_text(ticket, context.playbook), "blocks": card}
     if ticket.card_ts:
         where = {"channel": ticket.card_channel, "ts": ticket.card_ts}
         return {"method": "chat.update", **where, **message}

@@ -69,6 +69,12 @@ invite_send = method("conversations.invite", ok_errors=("already_in_channel", "c
 archive_send = method("conversations.archive", ok_errors=("already_archived",))
 
 
+def unarchive_send(client: WebClient, args: dict) -> dict:
+    """Bring the channel back; what waits on this row is told which channel it is."""
+    call(client, "conversations.unarchive", args, ok_errors=("not_archived",))
+    return {"channel": args["channel"]}
+
+
 def call_send(client: WebClient, args: dict) -> dict:
     """`{"method": "conversations.setPurpose", "args": {...}}` in the channel."""
     args = dict(args)

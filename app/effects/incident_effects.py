@@ -1,7 +1,9 @@
 """What a ticket's war room or swarm events post: the channel, made in steps that each wait
 for `channel.create` (invitations, topic, purpose, bookmarks, the pinned summary and role
 card), renamed when a swarm becomes a war room, told the resolution, archived. Keys name
-the `channels` row and the event, so nothing is made twice."""
+the `channels` row and the event, so nothing is made twice. Once the channel exists, its
+parts go out side by side (a lane each: invitations, purpose, bookmarks, summary, role card,
+topic) instead of one after another behind the create."""
 
 from datetime import datetime
 
@@ -9,12 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from app.effects.outbox import row
-from app.models import Channel, Ticket, TimelineEvent
+from app.models import CapturedMessage, Channel, Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks import incidents as views
 
 OPENED = ("war_room.opened", "swarm.opened")
-CHANNEL_EVENTS = (*OPENED, "channel.renamed", "channel.resolved", "channel.archived")
+CHANNEL_EVENTS = (
+    *OPENED,
+    "channel.renamed",
+    "channel.resolved",
+    "channel.archived",
+    "channel.unarchived",
+)
 
 
 def create_key(channel_id: int) -> str:
@@ -53,6 +61,10 @@ def incident_rows(
         a = event.after or {}
         if event.kind in OPENED:
             rows += make.opening(playbook, event)
+        elif event.kind == "channel.unarchived":
+            rows.append(make.one("channel.unarchive", f"unarchive:{event.id}", {}))
+            make.gate = rows[-1]["idem_key"]  # what follows waits for the channel to be back
+            rows += make.invites(event)
         elif event.kind == "channel.renamed":
             rows.append(make.one("channel.rename", f"rename:{event.id}", {"name": a["name"]}))
             rows += make.invites(event)
@@ -75,6 +87,7 @@ class _Maker:
 
     def __init__(self, ticket: Ticket, room: int, now: datetime):
         self.ticket, self.room, self.now = ticket, room, now
+        self.gate: str | None = None  # the row the rest waits for, when not the create
 
     def one(self, kind: str, key: str, payload: dict, *, stream=None, after="") -> dict:
         """A row keyed `key:<channel row>`; waiting for `after`, the channel by default
@@ -86,12 +99,15 @@ class _Maker:
             now=self.now,
             subject=("ticket", self.ticket.id),
             stream=f"{stream}:{self.room}" if stream else None,
-            after=create_key(self.room) if after == "" else after,
+            after=(self.gate or create_key(self.room)) if after == "" else after,
         )
 
     def invites(self, event: TimelineEvent) -> list[dict]:
+        """One per person, each in a lane of its own: invitations go out side by side."""
         return [
-            self.one("channel.invite", f"invite:{event.id}:{uid}", {"users": uid})
+            self.one(
+                "channel.invite", f"invite:{event.id}:{uid}", {"users": uid}, stream=f"invite:{uid}"
+            )
             for uid in event.after.get("invite", [])
         ]
 
@@ -108,18 +124,27 @@ class _Maker:
                 "channel.call",
                 f"purpose:{event.id}",
                 {"method": "conversations.setPurpose", "args": {"purpose": views.purpose(ticket)}},
+                stream="purpose",
             ),
-            self.one("channel.bookmark_card", "bookmark:card", {}),
+            # the bookmarks in one lane, so that they keep their order (the card's first)
+            self.one("channel.bookmark_card", "bookmark:card", {}, stream="bookmarks"),
         ]
         team = playbook.teams.get(ticket.team)
         for n, runbook in enumerate(team.runbooks if team else []):
             link = {"title": runbook.title[:200], "type": "link", "link": runbook.url}
             args = {"method": "bookmarks.add", "args": link, "channel_arg": "channel_id"}
-            rows.append(self.one("channel.call", f"bookmark:runbook{n}", args))
+            rows.append(self.one("channel.call", f"bookmark:runbook{n}", args, stream="bookmarks"))
         summary = views.summary(ticket, playbook, related=a.get("related", []), now=self.now)
-        rows.append(self.one("channel.post", "summary", summary))
+        rows.append(self.one("channel.post", "summary", summary, stream="summary"))
         rows.append(self.one("channel.pin", "pin:summary", {}, after=f"summary:{self.room}"))
         card = self.role_card(event)
         rows.append(card)
         rows.append(self.one("channel.pin", "pin:roles", {}, after=card["idem_key"]))
         return rows
+
+
+def capture_row(ticket: Ticket, found: CapturedMessage, *, now: datetime) -> dict:
+    """Fetch a captured message and put it on the timeline (kind `capture`)."""
+    payload = {"channel": found.channel_id, "ts": found.ts, "by": found.captured_by}
+    subject = ("ticket", ticket.id)
+    return row(key=f"capture:{found.id}", kind="capture", payload=payload, now=now, subject=subject)

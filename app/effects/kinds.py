@@ -6,9 +6,9 @@ A kind that waits on another names it in the row's `after`; the upstream's resul
 `{"channel": "C…"}` from `channel.create`) is handed to `prepare`."""
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from app.effects import canvases, cards, channels
+from app.effects import canvases, captures, cards, channels
 from app.effects.sending import (
     EffectKind,
     Later,
@@ -20,6 +20,8 @@ from app.effects.sending import (
     with_key,
 )
 from app.models import OutboxMessage, Ticket
+from app.reports.chart import chart_png
+from app.reports.weekly import KIND as WEEKLY_REPORT
 from app.tickets.timeline import add_event
 
 __all__ = ["KINDS", "Later", "record_failure"]
@@ -58,6 +60,26 @@ def record_failure(db, row: OutboxMessage, now) -> None:
         add_event(db, ticket, kind="slack.failed", by=None, now=now, after=after)
         if row.kind.startswith("channel.") and row.last_error != "upstream_failed":
             db.add(channels.failure_note_row(row, now))
+
+
+def _report_send(client: WebClient, args: dict) -> dict:
+    """The chart through Slack's external upload flow (files.getUploadURLExternal, the
+    upload, files.completeUploadExternal: slack_sdk's files_upload_v2), the report as its
+    comment in the channel. An upload the file server refuses is retried like a dropped
+    connection."""
+    png = chart_png(args["series"])
+    try:
+        answer = client.files_upload_v2(
+            channel=args["channel"],
+            file=png,
+            filename=args["filename"],
+            title="Escalations by week: volume and % within SLA by severity",
+            alt_txt="Bar chart of tickets per week by severity, lines of the share within SLA",
+            initial_comment=args["text"],
+        )
+    except SlackRequestError as exc:  # the upload step's own failure (not an API error)
+        raise ConnectionError("upload refused") from exc
+    return {"channel": args["channel"], "files": [f["id"] for f in answer.get("files", [])]}
 
 
 KINDS: dict[str, EffectKind] = {
@@ -106,5 +128,13 @@ KINDS: dict[str, EffectKind] = {
             canvases.canvas_send,
             canvases.canvas_write_back,
         ),
+        EffectKind("channel.unarchive", channels.in_channel, channels.unarchive_send),
+        EffectKind(
+            "capture",
+            captures.capture_prepare,
+            captures.capture_send,
+            captures.capture_write_back,
+        ),
+        EffectKind(WEEKLY_REPORT, _payload, _report_send),
     )
 }

@@ -3,17 +3,25 @@ notice for what happened at once, and DMs. Rendered with blocks/, enqueued in th
 
 from datetime import datetime, timedelta
 
+from app.effects.comms_effects import comms_rows
 from app.effects.incident_effects import incident_rows
 from app.effects.learning_effects import learning_rows
 from app.effects.outbox import row
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
+from blocks.approvals import request_dm
 from blocks.card import opened_confirmation
 from blocks.notices import LATE, dm_text, handoff_dm, marked_late, thread_text
 
 SUPERSEDED = ("escalated", "handoff.offered", "manager.notified")
 TIMED = ("sla.warning", "sla.breached")  # events that fire at a due time they carry
 LATE_AFTER = timedelta(minutes=10)
+# DMs with buttons: a handoff's Accept; an approval's Approve / Reject
+WITH_BUTTONS = {
+    "handoff.offered": handoff_dm,
+    "approval.requested": request_dm,
+    "approval.escalated": request_dm,
+}
 
 
 def _subject(ticket: Ticket) -> tuple[str, int]:
@@ -62,8 +70,8 @@ def event_rows(
         )
     for event in _still_meant(events):
         for user_id in (event.after or {}).get("notify", []):
-            if event.kind == "handoff.offered":
-                message = handoff_dm(event, ticket, playbook)
+            if event.kind in WITH_BUTTONS:
+                message = WITH_BUTTONS[event.kind](event, ticket, playbook)
             else:
                 message = {"text": dm_text(event, ticket, playbook)}
             if message.get("text") and late:
@@ -82,6 +90,7 @@ def event_rows(
         rows
         + incident_rows(playbook, ticket, events, now=now, rooms=rooms)
         + learning_rows(playbook, ticket, events, now=now)
+        + comms_rows(playbook, ticket, events, now=now)
     )
 
 

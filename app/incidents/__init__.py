@@ -1,6 +1,7 @@
 """Major incidents: war rooms and swarm channels (plan, naming, invitations), roles.
 Plain domain code: no Slack client, no Block Kit; `now` is passed in."""
 
+from app.incidents import approvals, captures
 from app.incidents.naming import channel_name, renamed, slug
 from app.incidents.roles import ROLE_NAMES, ROLES, assign_role, choose_ic, commander, holders
 from app.incidents.rooms import (
@@ -17,6 +18,8 @@ from app.incidents.rooms import (
 )
 
 __all__ = [
+    "approvals",
+    "captures",
     "ROLES",
     "ROLE_NAMES",
     "act_on_due",

@@ -12,7 +12,7 @@ from app.incidents import naming, roles
 from app.models import OPEN_STATUSES, Channel, Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.sla import people
-from app.tickets.access import is_confidential, role_handles
+from app.tickets.access import is_confidential, may_see, role_handles
 from app.tickets.timeline import add_event
 
 RELATED_MAX = 5
@@ -36,7 +36,8 @@ def invitees(playbook: Playbook, ticket: Ticket, extra: list[str | None]) -> lis
     for entry in raci.responsible + raci.accountable + raci.consulted:
         for handle in role_handles(playbook, ticket, entry):
             found += sorted(people.user_ids(playbook, ticket, [handle]))
-    found += [uid for uid in extra if uid]
+    # a confidential ticket's channel is only for people who may see the ticket
+    found += [uid for uid in extra if uid and may_see(playbook, ticket, uid)]
     return list(dict.fromkeys(found))
 
 
@@ -63,9 +64,24 @@ def on_severity(
     channel = channel_of(db, ticket)
     if channel is None:
         return _open(db, playbook, ticket, purpose, by=by, now=now)
-    if channel.purpose == "swarm" and purpose == "war_room" and channel.archived_at is None:
-        return _upgrade(db, playbook, ticket, channel, by=by, now=now)
-    return []
+    events = []
+    if channel.archived_at is not None:  # resolved, archived, reopened and raised again
+        events = _unarchive(db, playbook, ticket, channel, by=by, now=now)
+    if channel.purpose == "swarm" and purpose == "war_room":
+        events += _upgrade(db, playbook, ticket, channel, by=by, now=now)
+    return events
+
+
+def _unarchive(db, playbook, ticket, channel, *, by, now) -> list[TimelineEvent]:
+    """The ticket's archived channel comes back (not a second channel)."""
+    channel.archived_at = channel.archive_due_at = None
+    held = roles.holders(db, ticket)
+    after = {
+        "channel": channel.id,
+        "name": channel.name,
+        "invite": invitees(playbook, ticket, [*held.values(), ticket.reporter_id]),
+    }
+    return [add_event(db, ticket, kind="channel.unarchived", by=by, now=now, after=after)]
 
 
 def _role_events(db, playbook, ticket, purpose, *, by, now) -> list[TimelineEvent]:

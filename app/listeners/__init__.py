@@ -4,7 +4,7 @@ are module-level functions; each finds Relay's runtime in Bolt's `context["relay
 import structlog
 from slack_bolt import App
 
-from app.listeners import actions, commands, events, learning, shortcuts, views
+from app.listeners import actions, approvals, commands, events, learning, shortcuts, views
 from app.runtime import Relay
 from blocks.ids import Action, Callback, Command, Shortcut
 from blocks.new_ticket import FOLLOWED
@@ -30,6 +30,10 @@ def register_listeners(app: App, relay: Relay) -> None:
         app.action(answer)(learning.handle_confirm_button)
     for close in (Action.ACTION_DONE, Action.ACTION_DROP):
         app.action(close)(learning.handle_action_button)
+    app.action(Action.APPROVE)(approvals.handle_approve)
+    app.action(Action.REJECT)(approvals.handle_reject)
+    app.action(Action.UPDATE)(actions.handle_update)
+    app.action(Action.SEND_CUSTOMER)(actions.handle_send_customer)
 
     app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
     app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
@@ -42,8 +46,12 @@ def register_listeners(app: App, relay: Relay) -> None:
     app.view(Callback.SEVERITY)(views.handle_severity)
     app.view(Callback.CONFIRM)(learning.handle_confirm)
     app.view(Callback.ACTION_ITEM)(learning.handle_action_item)
+    app.view(Callback.REJECT_APPROVAL)(approvals.handle_reject_submit)
+    app.view(Callback.UPDATE)(views.handle_update)
 
     app.event("app_home_opened")(events.handle_app_home_opened)
+    app.event("reaction_added")(events.handle_reaction_added)
+    app.event("pin_added")(events.handle_pin_added)
 
     @app.error
     def handle_error(error):

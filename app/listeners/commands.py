@@ -9,7 +9,13 @@ from app import changes, incidents, reviews, tickets
 from app.errors import Invalid
 from app.listeners import learning
 from app.listeners.answering import answering
-from app.listeners.forms import escalation_form, open_ticket_modal, resolve_form
+from app.listeners.forms import (
+    escalation_form,
+    open_ticket_modal,
+    open_update_modal,
+    resolve_form,
+)
+from app.listeners.stats import stats_answer
 from app.models import Ticket
 from app.runtime import Relay
 from app.tickets.classification import suggest_severity
@@ -17,6 +23,7 @@ from blocks import answers
 from blocks.card import headline, ticket_details, ticket_list
 from blocks.new_ticket import new_ticket_modal
 from blocks.text import escape, plain
+from blocks.timeline import PAGE_SIZE, pages, timeline_page
 
 KEY = re.compile(r"^[A-Za-z]+-\d+$")
 # With should_escape, Slack sends a mention as <@U123|name>; without it, as plain text.
@@ -198,6 +205,32 @@ def pull(req: Request) -> dict:
     return {"text": answers.pulled(c.ticket, c.events, req.relay.playbook)}
 
 
+def show_stats(req: Request) -> dict:
+    return stats_answer(req.relay, req.user, req.args)
+
+
+def timeline(req: Request) -> dict:
+    """A ticket's timeline, a page at a time (for whoever may see the ticket)."""
+    key, args = key_or_channel(req, "timeline")
+    if len(args) > 1 or (args and not args[0].isdigit()) or (args and int(args[0]) < 1):
+        raise Invalid(f"The page is a number from 1: `{TABLE['timeline'].line}`.")
+    page = int(args[0]) if args else 1
+    relay = req.relay
+    with relay.sessions() as db:
+        ticket = tickets.get_ticket(db, key)
+        tickets.require_may_see(relay.playbook, ticket, req.user)
+        offset = (page - 1) * PAGE_SIZE
+        events, total = tickets.timeline_slice(db, ticket, offset=offset, limit=PAGE_SIZE)
+        if page > 1 and not events:
+            raise Invalid(f"{key} has {pages(total)} timeline pages.")
+        return timeline_page(ticket, relay.playbook, events, page=page, total=total)
+
+
+def update(req: Request) -> None:
+    key, _ = key_or_channel(req, "update")
+    open_update_modal(req.relay, key, req.user, req.command["trigger_id"], req.client)
+
+
 def help_text() -> str:
     lines = [f"• `{s.line}`: {s.summary} ({s.who})" for s in SUBCOMMANDS]
     return (
@@ -272,6 +305,29 @@ SUBCOMMANDS = (
     ),
     Subcommand(
         "actions", "", "open action items: yours and your teams'", "anyone", learning.list_actions
+    ),
+    Subcommand(
+        "timeline",
+        "[KEY] [page]",
+        "a ticket's timeline, a page at a time (the key may be left out in its channel)",
+        "anyone who may see it",
+        timeline,
+    ),
+    Subcommand(
+        "update",
+        "[KEY]",
+        "post a situation update: channel or thread, executives, customer after preview (the "
+        "key may be left out in the war room or swarm)",
+        f"{TEAM}, the incident's roles",
+        update,
+    ),
+    Subcommand(
+        "stats",
+        "[team|all] [period]",
+        "first response, resolution, % within SLA, escalations, handoffs, reopens, CSAT"
+        " (default: your team, 30d; periods like 7d, 12w)",
+        "team members for their team; admins, approvers, executives, managers for all",
+        show_stats,
     ),
     Subcommand("help", "", "this message", "anyone", show_help),
 )

@@ -6,10 +6,12 @@ import structlog
 from slack_sdk.errors import SlackApiError
 
 from app import changes, reviews, tickets
+from app.comms.updates import Draft
 from app.errors import Invalid, RelayError
 from app.listeners.answering import answering, tell
 from app.tickets import clean_text
 from blocks import answers
+from blocks.comms import update_values
 from blocks.ids import Field
 from blocks.new_ticket import new_ticket_metadata, new_ticket_modal, parse_new_ticket
 
@@ -130,7 +132,34 @@ def _change_severity(relay, key, user, view, _, seen) -> str:
     return answers.severity_changed(c.ticket, c.events)
 
 
+def _draft(view: dict) -> Draft:
+    v = update_values(view["state"]["values"])
+    return Draft(
+        status=clean_text(v[Field.UPDATE_STATUS], single_line=True),
+        impact=clean_text(v[Field.IMPACT]),
+        current_state=clean_text(v[Field.CURRENT_STATE]),
+        actions=clean_text(v[Field.ACTIONS]),
+        decision=clean_text(v[Field.DECISION]),
+        next_update_at=v[Field.NEXT_UPDATE],
+        customer=v[Field.CUSTOMER_UPDATE],
+        customer_text=clean_text(v[Field.CUSTOMER_TEXT]),
+    )
+
+
+def _update_errors(relay, key, user, view) -> dict:
+    draft = _draft(view)
+    if draft.next_update_at is not None and draft.next_update_at <= relay.now():
+        return {Field.NEXT_UPDATE: "Pick a time in the future."}
+    return {}
+
+
+def _post_update(relay, key, user, view, _, seen) -> str:
+    c = changes.post_update(relay, key, by=user, draft=_draft(view))
+    return answers.update_posted(c.ticket, c.events)
+
+
 handle_escalate = _ticket_form(Field.HANDOFF_NOTE, _escalate)
+handle_update = _ticket_form(Field.CURRENT_STATE, _post_update, _update_errors)
 handle_resolve = _ticket_form(Field.SUMMARY, _resolve, _resolve_errors)
 handle_severity = _ticket_form(None, _change_severity, _severity_errors)
 

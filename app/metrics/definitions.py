@@ -7,22 +7,28 @@ Per ticket (from its timeline):
 - within response target: False once the response clock breached, True once responded to
   without a breach, undecided (None) while neither;
 - within resolution target: the same for the resolution clock and resolving;
+- within targets (the weekly report's "within SLA"): False once either clock breached,
+  True once resolved without a breach;
 - escalated: at least one `escalated` (a tier climb, by hand or on a breach);
 - handoffs: each `handoff.offered` is on time when the next handoff event after it is
   `handoff.accepted` or `handoff.settled`, late when it is `handoff.expired`, undecided
   while none follows;
-- reopened: at least one `reopened`.
+- reopened: at least one `reopened`;
+- rating: the last `rated` event's `after["rating"]` (1-5, the reporter's CSAT answer; a
+  later answer replaces an earlier one), None when never rated.
 
 A group's figures: tickets counted, median and 90th percentile of first response and of
 resolution (linear interpolation between closest ranks, `statistics.quantiles` inclusive),
 the share within each target among tickets where it is decided, the share escalated and
-reopened among all, and the share of decided handoffs on time. Drill tickets never count.
-A share with nothing to count is None (shown as "—"), never 0 %."""
+reopened among all, the share of decided handoffs on time, and CSAT: the share of rated
+tickets rated 4 or 5 ("satisfied"), with the mean rating and how many were rated. Drill
+tickets never count. A share with nothing to count is None (shown as "—"), never 0 %."""
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 RESPONDED = ("acknowledged", "handoff.accepted")
 HANDOFF_DONE = ("handoff.accepted", "handoff.settled")
@@ -57,6 +63,10 @@ class Figures:
     escalation_rate: float | None
     handoffs_on_time: float | None
     reopen_rate: float | None
+    within_sla: float | None = None  # share within both targets (within_targets)
+    csat: float | None = None  # share of rated tickets rated 4 or 5
+    rating_mean: float | None = None
+    rated: int = 0
 
 
 def minutes(start: datetime, end: datetime) -> float:
@@ -82,16 +92,24 @@ def breached(t: TicketFacts, clock: str) -> bool:
     return any(e.kind == "sla.breached" and e.after.get("clock") == clock for e in t.events)
 
 
+def within(missed: bool, done: bool) -> bool | None:
+    """A target is missed once breached, kept once done without a breach, else undecided."""
+    return False if missed else (True if done else None)
+
+
 def response_within(t: TicketFacts) -> bool | None:
-    if breached(t, "response"):
-        return False
-    return True if first_response(t) is not None else None
+    return within(breached(t, "response"), first_response(t) is not None)
 
 
 def resolution_within(t: TicketFacts) -> bool | None:
-    if breached(t, "resolution"):
-        return False
-    return True if resolution(t) is not None else None
+    return within(breached(t, "resolution"), resolution(t) is not None)
+
+
+def within_targets(t: TicketFacts) -> bool | None:
+    """Within SLA (the weekly report's figure): False once either clock breached, True once
+    resolved without a breach, undecided while neither."""
+    missed = breached(t, "response") or breached(t, "resolution")
+    return within(missed, resolution(t) is not None)
 
 
 def handoffs(t: TicketFacts) -> list[bool]:
@@ -104,6 +122,11 @@ def handoffs(t: TicketFacts) -> list[bool]:
             decided.append(e.kind in HANDOFF_DONE)
             offered = False
     return decided
+
+
+def rating(t: TicketFacts) -> int | None:
+    found = [e.after.get("rating") for e in t.events if e.kind == "rated"]
+    return found[-1] if found and isinstance(found[-1], int) else None
 
 
 def _share(values: Iterable[bool | None]) -> float | None:
@@ -121,36 +144,83 @@ def _p90(values: list[float]) -> float | None:
     return statistics.quantiles(values, n=10, method="inclusive")[-1]
 
 
-def figures(tickets: Iterable[TicketFacts]) -> Figures:
-    real = [t for t in tickets if not t.is_drill]
-    responses = [m for m in map(first_response, real) if m is not None]
-    resolutions = [m for m in map(resolution, real) if m is not None]
+class Outcome(NamedTuple):
+    """One ticket's figures, from its timeline (`outcome`) or read straight from the
+    database (app/metrics/queries.py, the same definitions in SQL). A tuple: there may be
+    a hundred thousand of them."""
+
+    severity: int
+    team: str
+    customer_tier: str | None
+    first_response: float | None
+    resolution: float | None
+    response_within: bool | None
+    resolution_within: bool | None
+    within_targets: bool | None
+    escalated: bool
+    reopened: bool
+    handoffs: tuple[bool, ...]
+    rating: int | None
+    is_drill: bool = False
+    opened_at: datetime | None = None
+
+
+def outcome(t: TicketFacts) -> Outcome:
+    return Outcome(
+        t.severity,
+        t.team,
+        t.customer_tier,
+        first_response(t),
+        resolution(t),
+        response_within(t),
+        resolution_within(t),
+        within_targets(t),
+        any(e.kind == "escalated" for e in t.events),
+        any(e.kind == "reopened" for e in t.events),
+        tuple(handoffs(t)),
+        rating(t),
+        t.is_drill,
+        t.opened_at,
+    )
+
+
+def _outcomes(tickets: Iterable[TicketFacts | Outcome]) -> list[Outcome]:
+    """Drills left out."""
+    found = (t if isinstance(t, Outcome) else outcome(t) for t in tickets)
+    return [o for o in found if not o.is_drill]
+
+
+def figures(tickets: Iterable[TicketFacts | Outcome]) -> Figures:
+    real = _outcomes(tickets)
+    responses = [o.first_response for o in real if o.first_response is not None]
+    resolutions = [o.resolution for o in real if o.resolution is not None]
+    ratings = [o.rating for o in real if o.rating is not None]
     return Figures(
         tickets=len(real),
         first_response_median=_median(responses),
         first_response_p90=_p90(responses),
         resolution_median=_median(resolutions),
         resolution_p90=_p90(resolutions),
-        response_within=_share(map(response_within, real)),
-        resolution_within=_share(map(resolution_within, real)),
-        escalation_rate=_share(any(e.kind == "escalated" for e in t.events) for t in real),
-        handoffs_on_time=_share(v for t in real for v in handoffs(t)),
-        reopen_rate=_share(any(e.kind == "reopened" for e in t.events) for t in real),
+        response_within=_share(o.response_within for o in real),
+        resolution_within=_share(o.resolution_within for o in real),
+        escalation_rate=_share(o.escalated for o in real),
+        handoffs_on_time=_share(v for o in real for v in o.handoffs),
+        reopen_rate=_share(o.reopened for o in real),
+        within_sla=_share(o.within_targets for o in real),
+        csat=_share(r >= 4 for r in ratings),
+        rating_mean=statistics.fmean(ratings) if ratings else None,
+        rated=len(ratings),
     )
 
 
-GROUPS: dict[str, Callable[[TicketFacts], object]] = {
-    "severity": lambda t: t.severity,
-    "team": lambda t: t.team,
-    "customer_tier": lambda t: t.customer_tier,
-}
+GROUPS = ("severity", "team", "customer_tier")
 
 
-def figures_by(tickets: Iterable[TicketFacts], group: str) -> dict[object, Figures]:
+def figures_by(tickets: Iterable[TicketFacts | Outcome], group: str) -> dict[object, Figures]:
     """Figures per severity, team or customer tier (drills left out first)."""
-    key = GROUPS[group]
-    grouped: dict[object, list[TicketFacts]] = {}
-    for t in tickets:
-        if not t.is_drill:
-            grouped.setdefault(key(t), []).append(t)
+    if group not in GROUPS:
+        raise KeyError(group)
+    grouped: dict[object, list[Outcome]] = {}
+    for o in _outcomes(tickets):
+        grouped.setdefault(getattr(o, group), []).append(o)
     return {k: figures(v) for k, v in grouped.items()}

@@ -17,6 +17,7 @@ from app.playbook.models import (
     Incidents,
     Person,
     PlaybookModel,
+    Reporting,
     Roles,
     Severity,
     Team,
@@ -47,6 +48,7 @@ class Playbook(PlaybookModel):
     roles: Roles = Roles()
     incidents: Incidents = Incidents()
     learning: Learning = Learning()
+    reporting: Reporting | None = None  # no section: no weekly report
     templates: dict[str, str]
 
     @model_validator(mode="before")

@@ -28,6 +28,8 @@ TEMPLATE_FIELDS = frozenset(
         "next_update_at",
         "url",
         "tier",
+        "actions",
+        "decision",
     }
 )
 # Sections whose keys other sections refer to. None in `Known` means "could not be read",

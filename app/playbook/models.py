@@ -144,6 +144,9 @@ class Severity(PlaybookModel):
     handoff_minutes: Minutes = 15
     # How often the manager is told again while a ticket at L3 keeps breaching.
     manager_renotify_minutes: Minutes = 60
+    # How long an approver has to answer an approval gate before the next is asked (and,
+    # after the last, it is approved automatically).
+    approval_minutes: Minutes = 15
     actions: SeverityActions = SeverityActions()
 
     @field_validator("resolution_minutes")
@@ -311,3 +314,21 @@ class Incidents(PlaybookModel):
 
     # A resolved ticket's channel is archived this long after resolution.
     archive_after_hours: Annotated[int, Field(ge=1, le=24 * 90)] = 72
+
+
+def _check_clock_time(value: str) -> str:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day like '09:00' (24-hour HH:MM)")
+    return value
+
+
+class Reporting(PlaybookModel):
+    """The weekly report (app/reports/weekly.py): where and when it is posted, what it covers."""
+
+    channel: ChannelId
+    weekday: Weekday = "mon"
+    time: Annotated[str, AfterValidator(_check_clock_time)] = "09:00"
+    timezone: TimeZoneName = "UTC"
+    weeks: Annotated[int, Field(ge=1, le=26)] = 8  # weeks the chart shows, the last one reported
+    worst_breaches: Annotated[int, Field(ge=0, le=20)] = 5

@@ -87,7 +87,11 @@ class Sender:
         response.payload = payload
         return response
 
-    def event(self, event: dict) -> SimResponse:
+    def event(self, event: dict, *, retries: int = 0) -> SimResponse:
+        """Send an event_callback; `retries` more times as Slack redelivers one it thinks
+        was not acknowledged: the same envelope (same event_id), signed afresh, with
+        X-Slack-Retry-Num and X-Slack-Retry-Reason. Returns the first delivery's answer;
+        the redeliveries' answers are in its `retried`."""
         ws = self.ws
         envelope = {
             "token": ws.verification_token,
@@ -109,9 +113,22 @@ class Sender:
             ],
             "is_ext_shared_channel": False,
         }
-        response = self.signed(json.dumps(envelope).encode(), "application/json")
+        body = json.dumps(envelope).encode()
+        response = self.signed(body, "application/json")
         response.payload = envelope
+        response.retried = [self.redeliver(body, n) for n in range(1, retries + 1)]
         return response
+
+    def redeliver(self, body: bytes, attempt: int) -> SimResponse:
+        timestamp = str(int(self.ws.clock()))
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": sign(self.signing_secret, timestamp, body),
+            "X-Slack-Retry-Num": str(attempt),
+            "X-Slack-Retry-Reason": "http_timeout",
+        }
+        return self.send_raw(body, headers)
 
 
 def common(ws: Workspace, user_id: str, kind: str, *, username: bool = True) -> dict:

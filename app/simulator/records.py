@@ -59,6 +59,7 @@ class SimResponse:
     errors: dict | None = None
     problem: str | None = None  # what Slack would show as a failure (slow ack, bad response_action)
     payload: dict[str, Any] = field(default_factory=dict, repr=False)  # what was sent
+    retried: list[SimResponse] = field(default_factory=list, repr=False)  # redeliveries
 
 
 class SlackError(Exception):

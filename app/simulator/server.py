@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from app.simulator import responses, web_api
 from app.simulator.faults import Faults
+from app.simulator.methods import files
 from app.simulator.rate_limits import RateLimits
 from app.simulator.records import Call
 from app.simulator.state import Workspace
@@ -57,6 +58,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if url.path.startswith("/api/"):
                 self._api(url.path[len("/api/") :], url.query, body)
+            elif url.path.startswith("/upload/") and self.command == "POST":
+                known = files.receive_upload(ws, url.path[len("/upload/") :], body)
+                status, text = (200, f"OK - {len(body)}") if known else (404, "not found")
+                self._send(status, text.encode(), "text/plain; charset=utf-8")
             elif url.path.startswith("/response/") and self.command == "POST":
                 status, text = responses.post(ws, url.path[len("/response/") :], body)
                 self._send(status, text.encode(), "text/plain; charset=utf-8")
@@ -144,6 +149,7 @@ class SimServer:
         bound = {"ws": ws, "faults": faults, "limits": limits}
         handler = type("BoundHandler", (Handler,), bound)
         self.httpd = _Server((host, port), handler)
+        ws.base_url = self.base_url
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )

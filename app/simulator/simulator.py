@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from app.simulator import modals
+from app.simulator import modals, reacting
 from app.simulator.faults import Faults
 from app.simulator.gestures import Gestures
 from app.simulator.inbound import Sender
@@ -159,6 +159,15 @@ class SlackSimulator:
 
     def open_app_home(self, user_id) -> SimResponse:
         return self._gestures.open_app_home(user_id)
+
+    def react(self, user_id, channel_id, ts, name="pushpin", *, retries=0) -> SimResponse:
+        """A person adds a reaction; the app gets `reaction_added` (and `retries` more
+        deliveries of it, as Slack retries)."""
+        return reacting.react(self.ws, self._sender, user_id, channel_id, ts, name, retries)
+
+    def pin(self, user_id, channel_id, ts, *, retries=0) -> SimResponse:
+        """A person pins a message; the app gets `pin_added`."""
+        return reacting.pin(self.ws, self._sender, user_id, channel_id, ts, retries)
 
     # -- waiting --------------------------------------------------------------------------------
 

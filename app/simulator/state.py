@@ -89,6 +89,8 @@ class Workspace:
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
         self.observations: list[Observation] = []
+        self.uploads: dict[str, dict] = {}  # file id -> filename, length, data, shared, title
+        self.base_url = ""  # where upload URLs point (set by the server)
         self.calls: list[Call] = []
         self.pings: list[Ping] = []
         self.in_flight = 0

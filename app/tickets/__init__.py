@@ -24,7 +24,7 @@ from app.tickets.lifecycle import (
     wait_on_customer,
 )
 from app.tickets.queries import get_ticket, tickets_of_teams, tickets_of_user
-from app.tickets.timeline import add_event, timeline
+from app.tickets.timeline import add_event, timeline, timeline_slice
 
 __all__ = [
     "LIMITS",
@@ -52,5 +52,6 @@ __all__ = [
     "tickets_of_teams",
     "tickets_of_user",
     "timeline",
+    "timeline_slice",
     "wait_on_customer",
 ]

@@ -1,7 +1,7 @@
 """learning: confirmations, reviews, action items
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0009
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import app.models  # noqa: F401 (UTCDateTime)
 
 
 revision = '0008'
-down_revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

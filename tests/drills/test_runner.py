@@ -154,3 +154,24 @@ def test_seen_by_a_person_is_what_was_sent_to_them_not_their_channels(tmp_path):
     code, transcript = _drill(tmp_path, scenario)
     assert code == 0, transcript
     assert "✗" not in transcript
+
+
+def test_sev1_war_room_drill_approves_and_opens_one_channel_per_ticket():
+    out = io.StringIO()
+    assert run_drill("sev1-war-room", out=out) == 0
+    transcript = out.getvalue()
+    assert "34/34 expectations met." in transcript and "✗" not in transcript
+    assert "Helen Carter (VP Support) clicks Approve in their DM from Relay" in transcript
+    assert "Relay creates #inc-esc-1-checkout-down-for-acme-bank" in transcript
+    assert "James Whitfield reacts in #inc-esc-1-checkout-down-for-acme-bank: 📌" in transcript
+
+
+def test_a_late_war_room_fails_the_drill(tmp_path):
+    scenario = yaml.safe_load((SCENARIOS / "sev1-war-room.yml").read_text())
+    approve = next(s for s in scenario["steps"] if s.get("actor") == "helen.carter")
+    approve["expect"][0]["by"] = "02:59"  # approved at 03:00: the war room cannot be earlier
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 1
+    assert "✗ the war room is created once, as soon as it is approved (found 0, wanted 1)" in (
+        transcript
+    )

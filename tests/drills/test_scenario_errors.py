@@ -55,7 +55,7 @@ MISTAKES = [
         "expects for expect",
         _rename(["steps", 1], "expect", "expects"),
         "steps[1].expects: unknown key 'expects' (did you mean 'expect'?); keys: at, actor, "
-        "post, command, channel, shortcut, submit, click, open_home, expect",
+        "post, command, channel, shortcut, submit, click, open_home, react, expect",
     ),
     (
         "contians for contains",
@@ -67,7 +67,8 @@ MISTAKES = [
         "click action",
         _set(["steps", 3, "click", "action"], "ack"),
         "steps[3].click.action: no button 'ack'; actions: ticket_ack, ticket_assign, "
-        "ticket_escalate, ticket_severity, ticket_resolve, handoff_accept, ticket_open",
+        "ticket_escalate, ticket_severity, ticket_resolve, handoff_accept, ticket_open, "
+        "approval_approve, approval_reject, ticket_update, customer_send",
     ),
     (
         "click without card or in_dm",
@@ -200,7 +201,7 @@ RUN_TIME = [
         _set(["steps", 3, "click", "action"], "handoff_accept"),
         "relay drill: scenario error: steps[3].click.action: the card has no 'handoff_accept' "
         "button now; buttons: ticket_ack, ticket_escalate, ticket_severity, ticket_assign, "
-        "ticket_resolve",
+        "ticket_update, ticket_resolve",
     ),
 ]
 

@@ -131,7 +131,10 @@ def test_the_drill_prints_cards_as_blocks(transcript):
         " fails with a 502.\n"
         "            Severity: Sev1   Type: Technical issue\n"
     ) in transcript
-    assert "            [Escalate] [Change severity] [Assign ▾] [Resolve]\n" in transcript
+    assert (
+        "            [Escalate] [Change severity] [Assign ▾] [Post update] [Resolve]\n"
+        in transcript
+    )
 
 
 def test_a_modal_closing_is_shown_once_without_its_contents(transcript, sev3):

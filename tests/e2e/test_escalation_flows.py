@@ -133,7 +133,7 @@ def test_app_home_puts_the_riskiest_first_and_opens_a_ticket(web, sim, ws, sessi
     sim.open_app_home(amara)
     home = sim.wait_for(lambda: sim.home_of(amara), what="App Home")
     headers = [b["text"]["text"] for b in home["blocks"] if b["type"] == "header"]
-    assert headers == ["Breached", "At risk", "My open tickets", "My teams' queues"]
+    assert headers == ["Breached", "At risk", "My open tickets", "My teams' queues", "The numbers"]
     mine = listed(home, "My open tickets")
     assert urgent.key in mine and question.key in mine
     assert mine.index(urgent.key) < mine.index(question.key), "nearest due time first"

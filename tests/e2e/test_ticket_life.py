@@ -65,7 +65,11 @@ def test_a_resolved_ticket_is_refused_until_it_is_reopened(web, sim, ws, session
     assert back.status.value == "in_progress" and back.owner_id == amara
     assert timers_of(sessions, back)["resolution.breach"] == back.resolution_due_at
     notice(sim, back, f"Reopened by <@{amara}>")
-    assert "ticket_resolve" in str(sim.message(back.card_channel, back.card_ts)["blocks"])
+    # the card is updated in its own lane: it may come just after the thread's notice
+    sim.wait_for(
+        lambda: "ticket_resolve" in str(sim.message(back.card_channel, back.card_ts)["blocks"]),
+        what="the card with its buttons back",
+    )
 
 
 def test_reopening_after_the_window_is_refused(web, sim, ws, sessions, playbook):

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app import changes
 from app.drills.workspace import seed_workspace
-from app.models import Channel, OutboxMessage, OutboxStatus
+from app.incidents import approvals
+from app.models import Approval, Channel, OutboxMessage, OutboxStatus, Ticket
 from app.runtime import Relay
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
 from tests.test_changes import Clock
@@ -22,7 +23,9 @@ def relay(sim, sessions, playbook):
     return Relay(playbook, sessions, client, now=Clock(MON_0900))
 
 
-def declare(relay, severity, **fields):
+def declare(relay, severity, *, approved=True, **fields):
+    """Open a ticket at `severity` (declared by an agent who is not an approver); with
+    `approved`, an approver approves what it waits for (tests/incidents/test_approvals.py)."""
     with relay.sessions() as db, db.begin():
         reason = None if severity == 3 else "drill"
         ticket = open_sev3(
@@ -30,7 +33,27 @@ def declare(relay, severity, **fields):
         )
         changes.record_opening(db, relay.playbook, ticket, now=relay.now())
     relay.deliver(("ticket", ticket.id))
+    if approved:
+        approve_pending(relay, ticket.key)
     return ticket
+
+
+def pending_approval(relay, key) -> Approval | None:
+    with relay.sessions() as db:
+        ticket = db.scalar(select(Ticket).where(Ticket.key == key))
+        return approvals.pending(db, ticket)
+
+
+def approve_pending(relay, key, *, by_handle="helen.carter"):
+    """The first approver approves what the ticket waits for (nothing when it waits for
+    nothing); delivered."""
+    approval = pending_approval(relay, key)
+    if approval is None:
+        return None
+    by = uid(relay.playbook, by_handle)
+    change = changes.decide_approval(relay, key, approval_id=approval.id, approve=True, by=by)
+    relay.deliver(("ticket", change.ticket.id))
+    return change
 
 
 def room(sim, relay, ticket):
@@ -98,6 +121,7 @@ def test_raising_a_swarm_renames_it_and_opens_no_second_channel(sim, relay, play
     james = uid(playbook, "james.whitfield")
     changes.change_severity(relay, ticket.key, by=james, severity=1, reason="spreading")
     relay.deliver(("ticket", ticket.id))
+    approve_pending(relay, ticket.key)  # james is no approver
     channel, row = room(sim, relay, ticket)
     assert channel.id == before.id and channel.name.startswith("inc-") and row.name == channel.name
     assert "IC:" in channel.topic["value"] and "Sev1" in channel.topic["value"]
@@ -140,3 +164,43 @@ def test_someone_slack_does_not_know_is_noted_in_the_thread(sim, relay, playbook
     queue = playbook.teams["payments"].queue_channel
     notes = [m["text"] for m in sim.messages(queue) if m.get("thread_ts", m["ts"]) != m["ts"]]
     assert any(f"could not invite <@{tom}>" in n for n in notes)
+
+
+def test_raising_a_reopened_ticket_brings_its_archived_channel_back(sim, relay, playbook):
+    ticket = declare(relay, 2, title="Slow API")
+    before, _ = room(sim, relay, ticket)
+    james, admin = uid(playbook, "james.whitfield"), uid(playbook, "fatima.haddad")
+    changes.resolve(relay, ticket.key, by=james, summary="Cache warmed")
+    relay.now.value = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
+    changes.fire_due_timers(relay)
+    relay.deliver(("ticket", ticket.id))
+    assert room(sim, relay, ticket)[0].archived
+    changes.reopen(relay, ticket.key, by=james)
+    changes.change_severity(relay, ticket.key, by=admin, severity=1, reason="back, and worse")
+    relay.deliver(("ticket", ticket.id))
+    approve_pending(relay, ticket.key)  # the admin is no approver
+    channel, row = room(sim, relay, ticket)
+    assert channel.id == before.id and not channel.archived and row.archived_at is None
+    assert channel.name.startswith("inc-") and "Sev1" in channel.topic["value"]
+    methods = [c.method for c in sim.calls if c.ok]
+    assert methods.count("conversations.create") == 1
+    assert methods.count("conversations.unarchive") == 1
+    assert methods.index("conversations.unarchive") < methods.index("conversations.rename")
+    assert not rows(relay, ticket, OutboxStatus.FAILED)
+
+
+def test_the_ic_of_a_confidential_ticket_is_invited_only_if_they_may_see_it(sim, relay, playbook):
+    ticket = declare(relay, 1, escalation_type="security", title="Leaked key")
+    channel, _ = room(sim, relay, ticket)
+    with relay.sessions() as db:
+        ic = approvals_ic(db, ticket)
+    assert ic == uid(playbook, "priya.shah"), "the team's first eligible person, outside the RACI"
+    assert ic not in channel.members
+    assert uid(playbook, "marcus.bell") in channel.members  # accountable: may see it
+    assert channel.is_private
+
+
+def approvals_ic(db, ticket):
+    from app.incidents import commander
+
+    return commander(db, db.get(Ticket, ticket.id))

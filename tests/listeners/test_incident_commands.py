@@ -4,12 +4,14 @@ from sqlalchemy import select
 
 from app.incidents import holders
 from app.models import Channel, OutboxMessage, Ticket
+from tests.effects.test_incident_effects import approve_pending
 from tests.listeners.conftest import esc, new_ticket, stored
 from tests.sla.test_escalation import uid
 
 
 def war_room(relay):
     key = new_ticket(relay, severity=1, override_reason="drill", title="Checkout down")
+    approve_pending(relay, key)  # declared by an agent: an approver lets the war room open
     with relay.sessions() as db:
         ticket = db.scalar(select(Ticket).where(Ticket.key == key))
         channel = db.scalar(select(Channel).where(Channel.ticket_id == ticket.id))
@@ -82,3 +84,38 @@ def test_pull_needs_a_channel(fakes, relay, playbook):
     esc(fakes, relay, uid(playbook, "james.whitfield"), f"pull {key} platform")
     assert fakes.told() == f"{key} has no open war room or swarm channel."
     assert stored(relay, key).severity == 3
+
+
+def test_timeline_pages_in_the_channel_escaped_and_only_for_who_may_see(fakes, relay, playbook):
+    key, room = war_room(relay)
+    admin, amara = uid(playbook, "fatima.haddad"), uid(playbook, "amara.okafor")
+    for n in range(25):  # enough for a second page
+        esc(fakes, relay, admin, f"sev {key} {2 if n % 2 == 0 else 1} <!channel> step {n}")
+    fakes.calls.clear()
+    typed_in(fakes, relay, amara, room, "timeline")
+    [answer] = fakes.of("respond")
+    assert answer["response_type"] == "ephemeral"
+    text = str(answer["blocks"])
+    assert f"Timeline of {key}* (page 1 of" in text and "Opened" in text
+    assert f"/esc timeline {key} 2" in text
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    fakes.calls.clear()
+    esc(fakes, relay, amara, f"timeline {key} 2")
+    assert "(page 2 of" in str(fakes.of("respond")[0]["blocks"])
+    for typed, said in [
+        (f"timeline {key} 99", "timeline pages"),
+        (f"timeline {key} two", "The page is a number"),
+        ("timeline", "Which ticket?"),
+    ]:
+        fakes.calls.clear()
+        esc(fakes, relay, amara, typed)
+        assert said in fakes.told()
+
+
+def test_a_confidential_timeline_is_not_shown_to_outsiders(fakes, relay, playbook):
+    key = new_ticket(relay, escalation_type="security", title="Leaked key")
+    esc(fakes, relay, uid(playbook, "wei.lim"), f"timeline {key}")
+    assert "Leaked key" not in fakes.told() and not fakes.of("respond")[0].get("blocks")
+    fakes.calls.clear()
+    esc(fakes, relay, uid(playbook, "marcus.bell"), f"timeline {key}")  # accountable
+    assert f"Timeline of {key}" in str(fakes.of("respond")[0]["blocks"])

@@ -4,7 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.metrics.definitions import Event, Figures, TicketFacts, figures, figures_by, handoffs
+from app.metrics.definitions import (
+    Event,
+    Figures,
+    TicketFacts,
+    figures,
+    figures_by,
+    handoffs,
+    within_targets,
+)
 
 
 def at(hhmm: str) -> datetime:
@@ -74,18 +82,20 @@ def test_all_tickets():
     # response within: T1 yes, T2 no, T3 yes, T4 yes (T6 undecided) -> 3/4
     # resolution within: T1, T2, T3 yes, T4 no (T6 undecided) -> 3/4
     # escalated: T2, T4 of 5; handoffs on time: T2 no, yes; T4 yes -> 2/3; reopened: T3 of 5
-    assert figures(TICKETS) == Figures(5, 20, 37, 240, 240, 0.75, 0.75, 0.4, 2 / 3, 0.2)
+    # within both targets: T1, T3 yes; T2, T4 no (T6 undecided) -> 2/4
+    assert figures(TICKETS) == Figures(5, 20, 37, 240, 240, 0.75, 0.75, 0.4, 2 / 3, 0.2, 0.5)
 
 
 def test_by_severity():
     by = figures_by(TICKETS, "severity")
     # Sev1 (T1, T2, T6): responses [10, 40]: median 25, p90 10 + 0.9 * 30 = 37; resolutions
     # [120, 240]: median 180, p90 120 + 0.9 * 120 = 228; response within 1/2; resolution 2/2;
-    # escalated 1/3; handoffs 1/2; reopened 0/3.
-    assert by[1] == Figures(3, 25, 37, 180, 228, 0.5, 1.0, 1 / 3, 0.5, 0.0)
+    # escalated 1/3; handoffs 1/2; reopened 0/3; within both: T1 yes, T2 no -> 1/2.
+    assert by[1] == Figures(3, 25, 37, 180, 228, 0.5, 1.0, 1 / 3, 0.5, 0.0, 0.5)
     # Sev2 (T3, T4): responses [30, 5]: median 17.5, p90 5 + 0.9 * 25 = 27.5; resolution
-    # [240]; response within 2/2; resolution 1/2; escalated 1/2; handoffs 1/1; reopened 1/2.
-    assert by[2] == Figures(2, 17.5, 27.5, 240, 240, 1.0, 0.5, 0.5, 1.0, 0.5)
+    # [240]; response within 2/2; resolution 1/2; escalated 1/2; handoffs 1/1; reopened 1/2;
+    # within both: T3 yes, T4 no -> 1/2.
+    assert by[2] == Figures(2, 17.5, 27.5, 240, 240, 1.0, 0.5, 0.5, 1.0, 0.5, 0.5)
 
 
 def test_by_team_and_customer_tier():
@@ -93,7 +103,7 @@ def test_by_team_and_customer_tier():
     tiers = figures_by(TICKETS, "customer_tier")
     assert set(tiers) == {"strategic", "standard", None}  # the drill adds no group
     # strategic (T1, T3): responses [10, 30]: median 20, p90 28; resolutions [120, 240]
-    assert tiers["strategic"] == Figures(2, 20, 28, 180, 228, 1.0, 1.0, 0.0, None, 0.5)
+    assert tiers["strategic"] == Figures(2, 20, 28, 180, 228, 1.0, 1.0, 0.0, None, 0.5, 1.0)
 
 
 def test_nothing_to_count_is_no_figure_not_zero():
@@ -114,3 +124,37 @@ def test_nothing_to_count_is_no_figure_not_zero():
 )
 def test_handoffs_are_decided_by_what_follows_the_offer(events, expected):
     assert handoffs(ticket(2, "payments", None, "08:00", *events)) == expected
+
+
+def rated(when, value, comment=""):
+    return ("rated", when, {"rating": value, "comment": comment})
+
+
+def test_csat_counts_each_tickets_last_rating():
+    rated_tickets = [
+        # rated 2, then changed their mind: 5 counts (satisfied)
+        ticket(
+            2,
+            "payments",
+            None,
+            "09:00",
+            ("resolved", "10:00"),
+            rated("10:30", 2),
+            rated("11:00", 5),
+        ),
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00"), rated("10:30", 4)),  # satisfied
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00"), rated("10:30", 3)),  # not
+        ticket(2, "payments", None, "09:00", ("resolved", "10:00")),  # never rated: not counted
+        ticket(2, "payments", None, "09:00", rated("10:30", 1), drill=True),  # a drill: never
+    ]
+    result = figures(rated_tickets)
+    # ratings [5, 4, 3]: 2 of 3 satisfied; mean 12 / 3 = 4
+    assert (result.csat, result.rating_mean, result.rated) == (2 / 3, 4.0, 3)
+    assert figures(TICKETS).csat is None and figures(TICKETS).rated == 0
+
+
+def test_within_targets_needs_both_clocks_kept():
+    # T1 resolved, no breach: yes; T2 response breached: no; T3 resolved twice, no breach: yes;
+    # T4 resolution breached: no; T5 a drill; T6 open, no breach: undecided -> 2 of 4
+    assert [within_targets(t) for t in TICKETS] == [True, False, True, False, None, None]
+    assert figures(TICKETS).within_sla == 0.5

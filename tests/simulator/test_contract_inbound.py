@@ -163,3 +163,30 @@ def test_limits_match_limits_json():
         assert limits[key]["max_length"] == 24
     assert limits["private_metadata"]["max_length"] == 3000
     assert limits["callback_id"]["max_length"] == 255
+
+
+@pytest.mark.parametrize(
+    ("gesture", "sample_file"),
+    [("react", "events/ReactionAddedPayload.json"), ("pin", "events/PinAddedPayload.json")],
+)
+def test_reaction_and_pin_events_and_their_redelivery(sim, receiver, scene, gesture, sample_file):
+    """reaction_added / pin_added as Slack's samples shape them; a redelivery is the same
+    envelope (same event_id), validly signed afresh, with Slack's retry headers."""
+    from jsonschema import Draft7Validator
+
+    args = ("pushpin",) if gesture == "react" else ()
+    answer = getattr(sim, gesture)(scene["alice"], scene["general"], scene["ts"], *args, retries=2)
+    assert answer.status == 200 and len(answer.retried) == 2
+    first, *again = receiver.requests[-3:]
+    envelope = first["json"]
+    Draft7Validator(load("slack_common_event_wrapper_schema.json")).validate(envelope)
+    shape = allowed([], [sample_file])
+    shape["authed_users"] = [""]  # required by the wrapper schema, absent from the sample
+    assert extra_keys(envelope, shape) == []
+    assert envelope["event"]["type"] == ("reaction_added" if gesture == "react" else "pin_added")
+    for n, request in enumerate(again, start=1):
+        assert request["valid"] and request["json"]["event_id"] == envelope["event_id"]
+        headers = {k.lower(): v for k, v in request["headers"].items()}
+        assert headers["x-slack-retry-num"] == str(n)
+        assert headers["x-slack-retry-reason"] == "http_timeout"
+    assert "x-slack-retry-num" not in {k.lower() for k in first["headers"]}

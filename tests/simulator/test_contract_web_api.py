@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from urllib.request import Request, urlopen
 
 import pytest
 from slack_sdk import WebClient
@@ -125,8 +126,14 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         ]
     if method == "pins.remove":
         client.pins_add(channel=ch, timestamp=ts)
+    if method == "conversations.unarchive":
+        client.conversations_archive(channel=ch)
     if method == "reactions.remove":
         client.reactions_add(channel=ch, timestamp=ts, name="eyes")
+    if method == "files.completeUploadExternal":
+        upload = client.files_getUploadURLExternal(filename="chart.png", length=3)
+        assert urlopen(Request(upload["upload_url"], data=b"png", method="POST")).status == 200
+        w["file"] = upload["file_id"]
     if method == "bookmarks.remove":
         link = "https://example.com"
         added = client.bookmarks_add(channel_id=ch, title="Doc", type="link", link=link)
@@ -148,9 +155,16 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         "conversations.archive": {"channel": ch},
         "conversations.rename": {"channel": ch, "name": "inc-43"},
         "conversations.setPurpose": {"channel": ch, "purpose": "Incident"},
+        "conversations.unarchive": {"channel": ch},
         "conversations.list": {"types": "public_channel,private_channel,im"},
         "conversations.history": {"channel": ch, "limit": 10, "include_all_metadata": True},
         "conversations.replies": {"channel": ch, "ts": ts},
+        "files.getUploadURLExternal": {"filename": "chart.png", "length": 3},
+        "files.completeUploadExternal": {
+            "files": [{"id": w.get("file"), "title": "Chart"}],
+            "channel_id": ch,
+            "initial_comment": "Weekly report",
+        },
         "pins.add": {"channel": ch, "timestamp": ts},
         "pins.remove": {"channel": ch, "timestamp": ts},
         "bookmarks.add": {"channel_id": ch, "title": "Doc", "type": "link", "link": "https://x.io"},

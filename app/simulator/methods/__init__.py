@@ -4,6 +4,7 @@ from app.simulator.methods import (
     canvases,
     chat,
     conversations,
+    files,
     history,
     items,
     renaming,
@@ -11,4 +12,14 @@ from app.simulator.methods import (
     views,
 )
 
-__all__ = ["canvases", "chat", "conversations", "history", "items", "renaming", "users", "views"]
+__all__ = [
+    "canvases",
+    "chat",
+    "conversations",
+    "files",
+    "history",
+    "items",
+    "renaming",
+    "users",
+    "views",
+]

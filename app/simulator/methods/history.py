@@ -26,11 +26,12 @@ def _messages_page(messages: list[dict], args: dict) -> dict:
     """Messages within oldest/latest, paged; metadata only when asked for."""
     oldest = _ts_bound(args, "oldest", "invalid_ts_oldest")
     latest = _ts_bound(args, "latest", "invalid_ts_latest")
+    inclusive = flag(args, "inclusive")  # messages at oldest or latest count too
     found = [
         m
         for m in messages
-        if (oldest is None or float(m["ts"]) > oldest)
-        and (latest is None or float(m["ts"]) < latest)
+        if (oldest is None or float(m["ts"]) > oldest or inclusive and float(m["ts"]) == oldest)
+        and (latest is None or float(m["ts"]) < latest or inclusive and float(m["ts"]) == latest)
     ]
     page, cursor = _page(found, args)
     hidden = set(HISTORY_HIDES) | (

@@ -1,5 +1,5 @@
-"""conversations.rename and conversations.setPurpose (arguments and errors as in
-slack-api-ref's docs.slack.dev/methods/<method>.json)."""
+"""conversations.rename, conversations.setPurpose and conversations.unarchive (arguments and
+errors as in slack-api-ref's docs.slack.dev/methods/<method>.json)."""
 
 from __future__ import annotations
 
@@ -76,3 +76,20 @@ def set_purpose(ws: Workspace, args: dict) -> dict:
     channel.purpose = {"value": purpose, "creator": ws.bot_user_id, "last_set": int(ws.clock())}
     ws.observe("purpose_set", channel=channel.id, text=purpose, author=ws.bot_user_id, public=True)
     return {"channel": shapes.channel(ws, channel)}
+
+
+@method(
+    "conversations.unarchive",
+    required=("channel",),
+    errors=("channel_not_found", "method_not_supported_for_channel_type", "not_archived"),
+    missing={"channel": "channel_not_found"},
+)
+def unarchive(ws: Workspace, args: dict) -> dict:
+    channel = _conversation(ws, args)
+    if channel.is_im or channel.is_mpim:
+        raise SlackError("method_not_supported_for_channel_type")
+    if not channel.archived:
+        raise SlackError("not_archived")
+    channel.archived = False
+    ws.observe("channel_unarchived", channel=channel.id, author=ws.bot_user_id, public=True)
+    return {}

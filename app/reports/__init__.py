@@ -1,0 +1,1 @@
+"""The weekly report and the exports: the same data, posted to Slack or written to a file."""
