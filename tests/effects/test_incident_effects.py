@@ -170,7 +170,7 @@ def test_raising_a_reopened_ticket_brings_its_archived_channel_back(sim, relay, 
     ticket = declare(relay, 2, title="Slow API")
     before, _ = room(sim, relay, ticket)
     james, admin = uid(playbook, "james.whitfield"), uid(playbook, "fatima.haddad")
-    changes.resolve(relay, ticket.key, by=james, summary="Cache warmed")
+    changes.resolve(relay, ticket.key, by=james, summary="Cache warmed", root_cause="Unknown")
     relay.now.value = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
     changes.fire_due_timers(relay)
     relay.deliver(("ticket", ticket.id))

@@ -183,7 +183,7 @@ def test_a_type_that_requires_approval_waits_whoever_declares_it(sim, relay, pla
 def test_resolving_withdraws_a_waiting_approval(relay, playbook):
     ticket = declare(relay, 1, approved=False, title="Checkout down")
     james = uid(playbook, "james.whitfield")
-    changes.resolve(relay, ticket.key, by=james, summary="False alarm")
+    changes.resolve(relay, ticket.key, by=james, summary="False alarm", root_cause="Unknown")
     [withdrawn] = events_of(relay, ticket, "approval.withdrawn")
     assert withdrawn.after["reason"] == "severity"
     assert pending_approval(relay, ticket.key) is None

@@ -175,7 +175,13 @@ def test_only_the_team_or_incident_roles_may_send_and_resolving_prepares_the_not
 ):
     key, _ = acme_sev1(relay)
     priya = uid(playbook, "priya.shah")
-    changes.resolve(relay, key, by=priya, summary="Processor failover done; Priya watching")
+    changes.resolve(
+        relay,
+        key,
+        by=priya,
+        summary="Processor failover done; Priya watching",
+        root_cause="Unknown",
+    )
     with relay.sessions() as db:
         notice = db.scalar(
             select(SituationUpdate)
