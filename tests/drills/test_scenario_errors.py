@@ -68,6 +68,7 @@ MISTAKES = [
         _set(["steps", 3, "click", "action"], "ack"),
         "steps[3].click.action: no button 'ack'; actions: ticket_ack, ticket_assign, "
         "ticket_escalate, ticket_severity, ticket_resolve, handoff_accept, ticket_open, "
+        "confirm_fixed, confirm_not_fixed, action_done, action_drop, "
         "approval_approve, approval_reject, ticket_update, customer_send",
     ),
     (
