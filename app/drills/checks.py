@@ -3,7 +3,8 @@
 
 from sqlalchemy import select
 
-from app.drills.scenario import ROOM_PREFIX, WORKSPACE, DrillError, choices, offset
+from app.drills.scenario import ROOM_PREFIX, WORKSPACE, DrillError, choices
+from app.drills.timing import offset
 from app.drills.transcript import readable
 from app.models import Ticket
 from blocks.ids import Action, Command, Field, Shortcut

@@ -14,20 +14,13 @@ from sqlalchemy import select
 from app import incidents
 from app.bot import build_app, build_relay, wsgi_app
 from app.clock import tick
-from app.drills.checks import button_label, check, check_names
+from app.drills.checks import check, check_names
 from app.drills.harness import CountingExecutor, QuietHandler, Server
-from app.drills.scenario import (
-    ROOM_PREFIX,
-    START,
-    DrillError,
-    ScenarioClock,
-    load_scenario,
-    offset,
-    parse_start,
-    validate_scenario,
-)
+from app.drills.scenario import ROOM_PREFIX, load_scenario, validate_scenario
 from app.drills.scorecard import scorecard
-from app.drills.transcript import _texts, observation_line, readable, view_title
+from app.drills.steps import perform
+from app.drills.timing import START, DrillError, ScenarioClock, offset, parse_start
+from app.drills.transcript import observation_line
 from app.drills.workspace import seed_workspace
 from app.logs import configure_logging
 from app.models import Ticket
@@ -158,93 +151,7 @@ class Drill:
 
     def act(self, step: dict) -> str:
         """Perform one step; returns how the transcript describes it."""
-        actor = self.user(step["actor"]) if "actor" in step else None
-        who = self.name(actor) if actor else "Nobody"
-        if "post" in step:
-            post = step["post"]
-            channel = self.channel(post["channel"])
-            ts = self.sim.post_as_user(actor, channel, post["text"])
-            self.last_message = (channel, ts)
-            typed = readable(post["text"], None, self.ws.names)
-            return f"{who} posts in #{self.name(channel)}: “{typed}”"
-        if "command" in step:
-            channel = self.channel(step.get("channel", self.scenario.get("home_channel", "")))
-            command, _, text = step["command"].partition(" ")
-            answer = self.sim.slash_command(actor, channel, self.mentions(text), command=command)
-            failed = "" if answer.status < 400 else f" and Slack says {command} failed"
-            return f"{who} types `{step['command']}` in #{self.name(channel)}{failed}"
-        if "shortcut" in step:
-            callback = step["shortcut"]
-            if callback == "escalate_message":
-                channel, ts = self.last_message
-                self.sim.message_shortcut(actor, channel, ts, callback)
-                return f"{who} uses “Escalate this message” on the last message"
-            self.sim.global_shortcut(actor, callback)
-            return f"{who} uses the shortcut {callback}"
-        if "submit" in step:
-            views = self.sim.views_of(actor)
-            if not views:
-                raise DrillError(f"{self.step_at}.submit: {who} has no modal open")
-            view = views[-1]
-            labels = {
-                b.get("block_id"): " ".join(_texts(b.get("label")))
-                for b in view.get("blocks", [])
-                if b.get("type") == "input"
-            }
-            for key in step["submit"]:
-                if key not in labels:
-                    raise DrillError(
-                        f"{self.step_at}.submit.{key}: no field {key!r} in the modal "
-                        f"“{view_title(view)}”; fields: {', '.join(labels)}"
-                    )
-            people = {  # a person picker takes a handle or role, as actors do
-                b.get("block_id")
-                for b in view.get("blocks", [])
-                if (b.get("element") or {}).get("type") == "users_select"
-            }
-            values = {k: self.user(v) if k in people else v for k, v in step["submit"].items()}
-            answer = self.sim.submit_view(actor, values)
-            shown = ", ".join(f"{labels[k]} “{v}”" for k, v in step["submit"].items())
-            title = view_title(view)
-            submit = " ".join(_texts(view.get("submit"))) or "Submit"
-            said = f"{who} fills in “{title}” ({shown}) and clicks {submit}"
-            if answer.errors:
-                errors = "; ".join(
-                    f"{labels.get(k, k)}: {readable(v, None, self.ws.names)}"
-                    for k, v in answer.errors.items()
-                )
-                return f"{said}; the modal shows: {errors}"
-            return said
-        if "click" in step:
-            click = step["click"]
-            if click.get("in_dm"):
-                channel, ts = self.dm_with(actor, click["action"])
-                label = button_label(self, channel, ts, click["action"])
-                self.sim.click(actor, click["action"], channel_id=channel, ts=ts)
-                return f"{who} clicks {label} in their DM from Relay"
-            channel, ts = self.card(click["card"])
-            label = button_label(self, channel, ts, click["action"])
-            selected = self.user(click["user"]) if "user" in click else None
-            self.sim.click(
-                actor, click["action"], channel_id=channel, ts=ts, selected_user=selected
-            )
-            if selected:
-                return (
-                    f"{who} picks {self.name(selected)} in {label} on the card of {click['card']}"
-                )
-            return f"{who} clicks {label} on the card of {click['card']}"
-        if "react" in step:
-            if self.last_message is None:
-                raise DrillError(f"{self.step_at}.react: no message posted before")
-            channel, ts = self.last_message
-            self.sim.react(actor, channel, ts, step["react"].strip(":"))
-            return f"{who} reacts :{step['react'].strip(':')}: to the last message"
-        if step.get("open_home"):
-            self.sim.open_app_home(actor)
-            return f"{who} opens Relay's App Home"
-        if "actor" in step:
-            raise DrillError(f"step has nothing to do: {step}")
-        return "Time passes."
+        return perform(self, step)
 
     def observe(self, line: str) -> list:
         """Print `line` and what everyone saw since the last call, at scenario time."""

@@ -16,22 +16,18 @@ from app.playbook.loading import check_playbook, load_playbook, parse_playbook
 from app.playbook.models import (
     TIER_LEVELS,
     WEEKDAYS,
-    Calendar,
     ClassificationRule,
     Customer,
     CustomerTier,
     EscalationType,
     Group,
-    HolidayCalendar,
     Person,
     Raci,
     Roles,
-    Runbook,
     Severity,
     SeverityActions,
-    Team,
-    TierOwners,
 )
+from app.playbook.teams import Calendar, HolidayCalendar, Runbook, Team, TierOwners
 
 __all__ = [
     "REQUIRED_TEMPLATES",

@@ -20,9 +20,9 @@ from app.playbook.models import (
     Reporting,
     Roles,
     Severity,
-    Team,
     TeamKey,
 )
+from app.playbook.teams import Team
 
 MISSING_FIELD = "—"
 

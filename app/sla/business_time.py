@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-from app.playbook.models import Calendar
+from app.playbook.teams import Calendar
 
 MAX_CLOSED_DAYS = 3 * 366
 ONE_DAY = timedelta(days=1)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.playbook import load_playbook
-from app.playbook.models import Calendar
+from app.playbook.teams import Calendar
 from app.sla.business_time import (
     SlaState,
     add_business_minutes,
