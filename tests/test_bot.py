@@ -138,3 +138,17 @@ def test_every_refused_request_is_one_info_line_without_its_body(
         ("request.refused", "info", why) for why, _, _ in cases
     ]
     assert secret_text not in repr(logs.entries)
+
+
+def test_the_web_app_leaves_the_weekly_chart_library_unloaded():
+    """matplotlib and numpy (about 45 MB in each web worker) are imported only by the process
+    that sends a weekly report, not by every process that imports Relay's web app."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.bot, app.clock;"
+        " print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'numpy', 'PIL'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -20,7 +20,6 @@ from app.effects.sending import (
     with_key,
 )
 from app.models import OutboxMessage, Ticket
-from app.reports.chart import chart_png
 from app.reports.weekly import KIND as WEEKLY_REPORT
 from app.tickets.timeline import add_event
 
@@ -67,6 +66,8 @@ def _report_send(client: WebClient, args: dict) -> dict:
     upload, files.completeUploadExternal: slack_sdk's files_upload_v2), the report as its
     comment in the channel. An upload the file server refuses is retried like a dropped
     connection."""
+    from app.reports.chart import chart_png  # matplotlib: only where a report is sent
+
     png = chart_png(args["series"])
     try:
         answer = client.files_upload_v2(
