@@ -6,7 +6,7 @@ Posting an update moves the due time and re-arms both."""
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.incidents.roles import holders
@@ -56,6 +56,11 @@ def overdue_at(playbook: Playbook, ticket: Ticket, cadence: UpdateCadence) -> da
     return later(playbook, ticket, cadence.due_at, max(1, minutes(playbook, ticket) // 2))
 
 
+_OF_TICKETS = select(UpdateCadence).where(  # built once: every change asks
+    UpdateCadence.ticket_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def timers(db: Session, playbook: Playbook, tickets: list[Ticket], *, now: datetime) -> dict:
     """The `update.due` and `update.overdue` timers of these tickets, in one query. A ticket
     that owes updates gets a cadence when it has none (due one cadence from now: opened,
@@ -63,8 +68,7 @@ def timers(db: Session, playbook: Playbook, tickets: list[Ticket], *, now: datet
     found: dict[int, dict[str, datetime]] = {t.id: {} for t in tickets}
     if not tickets:
         return found
-    stmt = select(UpdateCadence).where(UpdateCadence.ticket_id.in_([t.id for t in tickets]))
-    have = {c.ticket_id: c for c in db.scalars(stmt)}
+    have = {c.ticket_id: c for c in db.scalars(_OF_TICKETS, {"ids": [t.id for t in tickets]})}
     for ticket in tickets:
         cadence = have.get(ticket.id)
         if not owes_updates(ticket):

@@ -5,7 +5,7 @@ briefed, and a customer notice is prepared for a Send click."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.comms import briefings, cadence, customers, outbound
@@ -51,14 +51,16 @@ def require_owes(ticket: Ticket) -> None:
         raise Invalid(f"{ticket.key} is {ticket.status.value.replace('_', ' ')}: no update is due.")
 
 
+_LATEST = (  # built once: every card drawn asks
+    select(SituationUpdate)
+    .where(SituationUpdate.ticket_id == bindparam("ticket"), SituationUpdate.kind == "update")
+    .order_by(SituationUpdate.id.desc())
+    .limit(1)
+)
+
+
 def latest(db: Session, ticket: Ticket) -> SituationUpdate | None:
-    stmt = (
-        select(SituationUpdate)
-        .where(SituationUpdate.ticket_id == ticket.id, SituationUpdate.kind == "update")
-        .order_by(SituationUpdate.id.desc())
-        .limit(1)
-    )
-    return db.scalar(stmt)
+    return db.scalar(_LATEST, {"ticket": ticket.id})
 
 
 def post(

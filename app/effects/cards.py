@@ -2,7 +2,7 @@
 posts into its thread."""
 
 from slack_sdk import WebClient
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.comms import cadence, updates
@@ -16,9 +16,12 @@ def _ticket(db: Session, row: OutboxMessage) -> Ticket:
     return db.get(Ticket, row.subject_id)
 
 
+_ROOM = select(Channel.slack_id).where(Channel.ticket_id == bindparam("ticket"))  # built once
+
+
 def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
     ticket = _ticket(db, row)
-    room = db.scalar(select(Channel.slack_id).where(Channel.ticket_id == ticket.id))
+    room = db.scalar(_ROOM, {"ticket": ticket.id})
     last, due = updates.latest(db, ticket), cadence.cadence_of(db, ticket)
     line = card_line(
         ticket,

@@ -7,7 +7,7 @@ topic) instead of one after another behind the create."""
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import object_session
 
 from app.effects.outbox import row
@@ -29,6 +29,11 @@ def create_key(channel_id: int) -> str:
     return f"chan:{channel_id}"
 
 
+_OPEN_ROOM = select(Channel.id).where(  # built once: every change to a Sev1/Sev2 asks
+    Channel.ticket_id == bindparam("ticket"), Channel.archived_at.is_(None)
+)
+
+
 def _room(ticket: Ticket, events: list[TimelineEvent], rooms: dict | None) -> int | None:
     """The ticket's channel row id: from the events, else from `rooms` (see
     `incidents.open_rooms`) when given, else looked up (only for a ticket whose severity
@@ -43,8 +48,7 @@ def _room(ticket: Ticket, events: list[TimelineEvent], rooms: dict | None) -> in
     db = object_session(ticket)
     if db is None:
         return None
-    stmt = select(Channel.id).where(Channel.ticket_id == ticket.id, Channel.archived_at.is_(None))
-    return db.scalar(stmt)
+    return db.scalar(_OPEN_ROOM, {"ticket": ticket.id})
 
 
 def incident_rows(

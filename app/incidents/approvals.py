@@ -13,7 +13,7 @@ the gate approves itself (`approval.approved` with `after.auto`)."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.comms import briefings
@@ -24,6 +24,9 @@ from app.playbook import Playbook
 from app.tickets.timeline import add_event
 
 PENDING = ApprovalStatus.PENDING
+_DUE = select(Approval.ticket_id, Approval.due_at).where(  # built once: every change asks
+    Approval.ticket_id.in_(bindparam("ids", expanding=True)), Approval.status == PENDING
+)
 ASKED_MAX = 2  # the first approver, then the next; then it approves itself
 TIMER = "approval.due"
 
@@ -146,10 +149,7 @@ def timers(db: Session, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]
     """The `approval.due` timers of these tickets (see app/deadlines.py)."""
     found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
     if ticket_ids:
-        stmt = select(Approval.ticket_id, Approval.due_at).where(
-            Approval.ticket_id.in_(ticket_ids), Approval.status == PENDING
-        )
-        for ticket_id, due in db.execute(stmt):
+        for ticket_id, due in db.execute(_DUE, {"ids": ticket_ids}):
             if due is not None:
                 found[ticket_id][TIMER] = due
     return found

@@ -4,7 +4,7 @@ done or dropped. Each belongs to a ticket and changes through it (app/changes.py
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from app.errors import Forbidden, Invalid
 from app.incidents import commander
@@ -149,9 +149,14 @@ def open_items(db, *, ticket_ids=None, owner=None, teams=None) -> list[ActionIte
     return list(db.scalars(stmt.order_by(ActionItem.due_at, ActionItem.id)))
 
 
+_OPEN_OF_TICKETS = select(ActionItem).where(  # built once: every change asks
+    ActionItem.status == "open", ActionItem.ticket_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
     found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    for item in open_items(db, ticket_ids=ticket_ids):
+    for item in db.scalars(_OPEN_OF_TICKETS, {"ids": ticket_ids}):
         if item.remind_at:
             found[item.ticket_id][f"action.reminder:{item.id}"] = item.remind_at
         if not item.overdue_noted:

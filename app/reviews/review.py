@@ -3,7 +3,7 @@ then the manager before the deadline, and the draft (a canvas, see app/effects/c
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.errors import Invalid
 from app.incidents import commander
@@ -78,10 +78,14 @@ def draft(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) -> 
     return add_event(db, ticket, kind="review.drafted", by=by, now=now, after=after)
 
 
+_UNDRAFTED = select(Review).where(  # built once: every change asks
+    Review.ticket_id.in_(bindparam("ids", expanding=True)), Review.drafted_at.is_(None)
+)
+
+
 def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
     found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    stmt = select(Review).where(Review.ticket_id.in_(ticket_ids), Review.drafted_at.is_(None))
-    for review in db.scalars(stmt):
+    for review in db.scalars(_UNDRAFTED, {"ids": ticket_ids}):
         if review.ic_remind_at:
             found[review.ticket_id]["review.remind_ic"] = review.ic_remind_at
         if review.manager_remind_at:

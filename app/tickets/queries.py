@@ -1,6 +1,6 @@
 """Finding tickets."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
@@ -8,13 +8,14 @@ from app.models import OPEN_STATUSES, Ticket
 from app.playbook import Playbook
 from app.tickets.access import raci_user_ids
 
+# Built once: every click and form reads a ticket by its key.
+BY_KEY = select(Ticket).where(Ticket.key == bindparam("key"))
+BY_KEY_FOR_UPDATE = BY_KEY.with_for_update()
+
 
 def get_ticket(db: Session, key: str, *, for_update: bool = False) -> Ticket:
     key = (key or "").strip().upper()
-    stmt = select(Ticket).where(Ticket.key == key)
-    if for_update:
-        stmt = stmt.with_for_update()
-    ticket = db.scalar(stmt)
+    ticket = db.scalar(BY_KEY_FOR_UPDATE if for_update else BY_KEY, {"key": key})
     if ticket is None:
         raise NotFound(f"There is no ticket {key or '(no key given)'}.")
     return ticket
