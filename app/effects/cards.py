@@ -41,14 +41,18 @@ def card_find(client: WebClient, args: dict) -> dict | None:
     return find_posted(client, args) if args["method"] == "chat.postMessage" else None
 
 
+# Built once, and Core (no ORM bookkeeping): it runs after every card update Slack accepts.
+_POSTED = (
+    update(Ticket.__table__)
+    .where(Ticket.__table__.c.id == bindparam("ticket"), Ticket.__table__.c.card_ts.is_(None))
+    .values(card_channel=bindparam("channel"), card_ts=bindparam("ts"))
+)
+
+
 def card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
     """Where the card was first posted, in one UPDATE (a later update of it changes nothing)."""
-    db.execute(
-        update(Ticket)
-        .where(Ticket.id == row.subject_id, Ticket.card_ts.is_(None))
-        .values(card_channel=result["channel"], card_ts=result["ts"]),
-        execution_options={"synchronize_session": False},
-    )
+    where = {"ticket": row.subject_id, "channel": result["channel"], "ts": result["ts"]}
+    db.connection().execute(_POSTED, where)
 
 
 def permalink_send(client: WebClient, args: dict) -> dict:
