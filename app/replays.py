@@ -8,7 +8,7 @@ request costs one insert."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import bindparam, delete, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,20 +27,25 @@ def request_key(signature: str, body: dict) -> str:
     return signature[:100]
 
 
+# Built once: every request runs one of them.
+_NO_FLUSH = text("SET LOCAL synchronous_commit = off")
+_RECORD = {
+    postgres: insert(SeenRequest)
+    .values(key=bindparam("key"), seen_at=bindparam("seen_at"))
+    .on_conflict_do_nothing()
+    .returning(SeenRequest.key)
+    for postgres, insert in ((True, pg_insert), (False, sqlite_insert))
+}
+
+
 def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) -> bool:
     """Record `key`; False when some worker recorded it before (insert-or-ignore, committed
     before the request is handled, so two workers racing on one request get one True)."""
     with transaction(sessions) as db:
         postgres = db.bind.dialect.name == "postgresql"
         if postgres:  # no WAL flush to wait for: a row lost in a crash costs at most a replay
-            db.execute(text("SET LOCAL synchronous_commit = off"))
-        insert = pg_insert if postgres else sqlite_insert
-        added = db.scalar(
-            insert(SeenRequest)
-            .values(key=key, seen_at=now)
-            .on_conflict_do_nothing()
-            .returning(SeenRequest.key)
-        )
+            db.execute(_NO_FLUSH)
+        added = db.scalar(_RECORD[postgres], {"key": key, "seen_at": now})
         return added is not None
 
 
