@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app import db, replays
 from app.comms import redaction
-from app.effects.courier import Courier
+from app.effects.courier import Answering, Courier
 from app.listeners import register_listeners
 from app.logs import configure_logging
 from app.metrics import exposition
@@ -185,13 +185,16 @@ def create_wsgi(settings: Settings | None = None):
     except StartupError as refused:
         print(refused.code, file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
-    relay.courier = Courier(relay.deliver)
+    answering = Answering()  # the courier waits while requests are answered
+    relay.courier = Courier(relay.deliver, busy=answering.busy)
     redaction.load()
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
-    return wsgi_app(app, relay, signing_secret=secret, metrics_token=token or None)
+    return wsgi_app(
+        app, relay, signing_secret=secret, metrics_token=token or None, answering=answering
+    )
 
 
 def _answer(start_response, status: str, body: bytes = b""):
@@ -208,7 +211,12 @@ def _refused(start_response, environ, status: str, why: str):
 
 
 def wsgi_app(
-    app: App, relay: Relay, *, signing_secret: str | None = None, metrics_token: str | None = None
+    app: App,
+    relay: Relay,
+    *,
+    signing_secret: str | None = None,
+    metrics_token: str | None = None,
+    answering: Answering | None = None,
 ):
     """Slack requests at /slack/events, health at /healthz, Prometheus at /metrics (with
     `metrics_token`, only for `Authorization: Bearer <token>`). With the signing secret,
@@ -218,6 +226,7 @@ def wsgi_app(
     metrics = exposition.registry(relay.sessions, relay.now)
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
     engine = relay.sessions.kw["bind"]
+    answering = answering or Answering()
 
     def screen(environ, start_response):
         """None when Bolt may have the request; otherwise the answer already given."""
@@ -259,11 +268,12 @@ def wsgi_app(
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/slack/events":
-            if verifier and environ.get("REQUEST_METHOD") == "POST":
-                answered = screen(environ, start_response)
-                if answered is not None:
-                    return answered
-            return slack(environ, start_response)
+            with answering.one():
+                if verifier and environ.get("REQUEST_METHOD") == "POST":
+                    answered = screen(environ, start_response)
+                    if answered is not None:
+                        return answered
+                return slack(environ, start_response)
         if path == "/healthz":
             state = db.database_state(engine)
             body = json.dumps({"ok": state["ok"], "database": state}).encode()
