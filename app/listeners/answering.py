@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 
 import structlog
+from slack_sdk.errors import SlackApiError
 
 from app.errors import RelayError
 
@@ -14,6 +15,11 @@ log = structlog.get_logger()
 
 ANSWER_RETRIES = (0.2, 0.5, 1.0)
 SORRY = "Something went wrong on Relay's side and nothing was changed. Please try again."
+# views.open refuses a trigger_id used, unknown or older than 3 seconds (a slow moment)
+TRIGGER_ERRORS = ("expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id")
+TOO_LATE = (
+    "Slack did not let Relay open the form in time, and nothing was changed. Please try again."
+)
 
 
 def tell(body: dict, respond, client, text: str) -> None:
@@ -41,6 +47,13 @@ def answering(body: dict, respond, client):
     except RelayError as error:
         log.info("request.refused", reason=type(error).__name__)
         tell(body, respond, client, str(error))
+    except SlackApiError as error:
+        if error.response.get("error") not in TRIGGER_ERRORS:
+            log.exception("request.failed", error=type(error).__name__)
+            tell(body, respond, client, SORRY)
+            return
+        log.warning("request.form_not_opened", slack_error=error.response.get("error"))
+        tell(body, respond, client, TOO_LATE)
     except Exception as error:  # noqa: BLE001 - the person gets an answer, the log the trace
         log.exception("request.failed", error=type(error).__name__)
         tell(body, respond, client, SORRY)

@@ -4,7 +4,10 @@ unknown subcommands get help, and a form is only opened for someone who may use 
 import json
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
+from app.listeners.answering import SORRY, TOO_LATE
 from app.listeners.commands import SUBCOMMANDS
 from blocks.ids import Callback
 from tests.listeners.conftest import SUPPORT, esc, stored
@@ -104,3 +107,31 @@ def test_a_failing_slack_call_is_answered_with_an_apology(fakes, relay, people):
     esc(fakes, relay, people.agent, "new")
     assert fakes.names() == ["ack", "views_open", "respond"]
     assert "Something went wrong on Relay's side" in fakes.told()
+
+
+@pytest.mark.parametrize("slack_error", ["expired_trigger_id", "exchanged_trigger_id"])
+def test_a_form_slack_will_not_open_in_time_is_answered_plainly(
+    fakes, relay, people, monkeypatch, slack_error
+):
+    """views.open refuses a trigger older than 3 seconds: the person is told to try again,
+    not that Relay broke, and nothing is opened or stored."""
+
+    def refused(**kwargs):
+        fakes.calls.append(("views_open", kwargs))
+        answer = SlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url="views.open",
+            req_args={},
+            data={"ok": False, "error": slack_error},
+            headers={},
+            status_code=200,
+        )
+        raise SlackApiError("refused", answer)
+
+    monkeypatch.setattr(fakes.client, "views_open", refused, raising=False)
+    esc(fakes, relay, people.agent, "new Checkout down")
+    assert fakes.acked_first_and_once()
+    assert fakes.names().count("views_open") == 1
+    assert fakes.told() == TOO_LATE
+    assert SORRY not in fakes.told()
