@@ -92,23 +92,40 @@ def show(req: Request) -> dict:
         }
 
 
+LIST_SCAN = 500  # open tickets a list pages through
+
+
 def list_tickets(req: Request) -> dict:
+    """Open tickets, most severe and oldest first, a page of 20 at a time."""
     playbook, user = req.relay.playbook, req.user
-    which = req.args[0].lower() if req.args else "mine"
+    which, *rest = [arg.lower() for arg in req.args] or ["mine"]
+    if which not in ("mine", "team") or len(rest) > 1 or (rest and not _page(rest[0])):
+        raise Invalid(f"Usage: `{TABLE['list'].line}` (the page is a number from 1).")
+    page = int(rest[0]) if rest else 1
     with req.relay.sessions() as db:
         if which == "mine":
-            found = tickets.tickets_of_user(db, user, playbook=playbook)
+            found = tickets.tickets_of_user(db, user, limit=LIST_SCAN, playbook=playbook)
             title = "Your open tickets"
-        elif which == "team":
+        else:
             teams = [k for k in playbook.teams if user in playbook.team_member_ids(k)]
             if not teams:
                 return {"text": "You are not on any team in the playbook."}
-            found = tickets.tickets_of_teams(db, teams)
+            found = tickets.tickets_of_teams(db, teams, limit=LIST_SCAN)
             title = "Open tickets of " + ", ".join(escape(playbook.teams[k].name) for k in teams)
-        else:
-            raise Invalid("Usage: `/esc list mine` or `/esc list team`.")
         found = [t for t in found if tickets.may_see(playbook, t, user)]
-        return {"text": title, "blocks": ticket_list(title, found, playbook)}
+    shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    if page > 1 and not shown:
+        last = pages(len(found))
+        raise Invalid(f"There are {len(found)}, on {last} page(s): `/esc list {which} {last}`.")
+    if len(shown) < len(found):
+        first = (page - 1) * PAGE_SIZE + 1
+        more = f"; `/esc list {which} {page + 1}` for more" if page < pages(len(found)) else ""
+        title += f" ({first}-{first + len(shown) - 1} of {len(found)}{more})"
+    return {"text": title, "blocks": ticket_list(title, shown, playbook)}
+
+
+def _page(arg: str) -> bool:
+    return arg.isdigit() and int(arg) >= 1
 
 
 def ack(req: Request) -> dict:
@@ -249,8 +266,8 @@ SUBCOMMANDS = (
     Subcommand("show", "KEY", "a ticket's details", "anyone who may see it", show),
     Subcommand(
         "list",
-        "mine|team",
-        "open tickets you own or reported, or of your teams",
+        "mine|team [page]",
+        "open tickets you own or reported, or of your teams, most severe first",
         "anyone",
         list_tickets,
     ),

@@ -10,7 +10,8 @@ from slack_sdk.web import SlackResponse
 from app.listeners.answering import SORRY, TOO_LATE
 from app.listeners.commands import SUBCOMMANDS
 from blocks.ids import Callback
-from tests.listeners.conftest import SUPPORT, esc, stored
+from tests.listeners.conftest import SUPPORT, Fakes, esc, new_ticket, stored
+from tests.sla.test_escalation import uid
 
 
 @pytest.mark.parametrize("text", ["help", "", "  HELP  "])
@@ -62,7 +63,8 @@ def test_ack_command_from_an_outsider_is_refused(fakes, relay, people, ticket_ke
         ("show", "Which ticket? Usage: `/esc show KEY`."),
         ("show nope", "`nope` is not a ticket key like ESC-42"),
         ("show ESC-999999", "ESC-999999"),
-        ("list everything", "Usage: `/esc list mine` or `/esc list team`."),
+        ("list everything", "Usage: `/esc list mine|team [page]` (the page is a number from 1)."),
+        ("list mine 0", "Usage: `/esc list mine|team [page]`"),
         ("sev ESC-1 7", "Severity is 1, 2, 3 or 4"),
         ("assign ESC-1 bob", "Mention the new owner"),
     ],
@@ -135,3 +137,24 @@ def test_a_form_slack_will_not_open_in_time_is_answered_plainly(
     assert fakes.names().count("views_open") == 1
     assert fakes.told() == TOO_LATE
     assert SORRY not in fakes.told()
+
+
+def test_a_long_list_pages_and_says_how_many_there_are(relay, playbook):
+    """23 open tickets: page 1 shows 20 and points to page 2, page 2 the last 3, none lost."""
+    reporter = uid(playbook, "kenji.watanabe")  # named by no other test
+    keys = [new_ticket(relay, title=f"Export {n} fails", reporter_id=reporter) for n in range(23)]
+
+    def listed(text: str):
+        fakes = Fakes()
+        esc(fakes, relay, reporter, text)
+        blocks = fakes.of("respond")[0].get("blocks") or []
+        return fakes.told(), str(blocks)
+
+    title, first = listed("list mine")
+    assert title == "Your open tickets (1-20 of 23; `/esc list mine 2` for more)"
+    title, second = listed("list mine 2")
+    assert title == "Your open tickets (21-23 of 23)"
+    assert [k for k in keys if f"*{k}*" in first] == keys[:20]  # oldest first
+    assert [k for k in keys if f"*{k}*" in second] == keys[20:]
+    told, _ = listed("list mine 3")
+    assert told == "There are 23, on 2 page(s): `/esc list mine 2`."
