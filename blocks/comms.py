@@ -5,6 +5,7 @@ redacted before it was stored)."""
 import json
 from datetime import UTC, datetime
 
+from app.comms import customers
 from app.models import SituationUpdate, Ticket, TimelineEvent
 from app.playbook import Playbook
 from blocks.ids import Action, Callback, Field
@@ -210,34 +211,41 @@ def executive_brief(
     return {"text": head, "blocks": [note, _section(text)]}
 
 
-def customer_notice(ticket: Ticket, playbook: Playbook, update: SituationUpdate, title: str) -> str:
-    """What the customer channel gets: redacted text only, no internal names."""
-    if update.kind == "resolution":
-        return playbook.render_template(
-            "resolution_notice",
-            key=ticket.key,
-            title=_field(title, 150),
-            summary=_field(update.customer_text),
-            owner=f"the {team_name(ticket, playbook)} team",
-            team="support",
-        )
+def customer_notice(
+    ticket: Ticket, playbook: Playbook, update: SituationUpdate, prepared: dict
+) -> str:
+    """What the customer channel gets: the redacted text the preview showed (`prepared`:
+    the `customer.notice_prepared` event's fields), the status in customer words, and only
+    the fields the playbook does not mark internal (its checks keep the rest out)."""
+    shown = {
+        "severity": playbook.severity(ticket.severity).name,
+        "team": team_name(ticket, playbook),
+        "tier": ticket.tier,
+        "owner": _owner(playbook, ticket),
+        "customer_tier": _customer_tier(ticket, playbook),
+        "title": _field(prepared.get("title"), 150),
+        "impact": _field(prepared.get("impact")),
+    }
+    fields = {k: v for k, v in shown.items() if k not in playbook.internal_fields}
+    name = "customer_resolution" if update.kind == "resolution" else "customer_update"
     return playbook.render_template(
-        "customer_update",
+        name,
         key=ticket.key,
-        title=_field(title, 150),
-        status=status_label(ticket),
+        customer=_customer(ticket, playbook),
+        status=customers.customer_status(ticket),
         summary=_field(update.customer_text),
         next_update_at=due_time(ticket, playbook, update.next_update_at)
         if update.next_update_at
         else None,
+        **fields,
     )
 
 
 def customer_preview(
-    ticket: Ticket, playbook: Playbook, update: SituationUpdate, channel: str, title: str
+    ticket: Ticket, playbook: Playbook, update: SituationUpdate, channel: str, prepared: dict
 ) -> dict:
     """The comms lead's preview, with the Send button."""
-    notice = customer_notice(ticket, playbook, update, title)
+    notice = customer_notice(ticket, playbook, update, prepared)
     quoted = "\n".join(f">{line}" for line in notice.splitlines())
     head = f"*Customer update for {ticket.key}*, to <#{channel}> once you click Send:"
     return {

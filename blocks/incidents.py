@@ -42,9 +42,10 @@ def topic(ticket: Ticket, playbook: Playbook, held: dict[str, str]) -> str:
     return plain(" · ".join(parts), TOPIC_MAX)
 
 
-def purpose(ticket: Ticket) -> str:
-    """`ESC-7: title`, the title redacted (a purpose is shown to everyone in the channel)."""
-    return plain(f"{ticket.key}: {redact(ticket.title).text}", TOPIC_MAX)
+def purpose(ticket: Ticket, title: str | None = None) -> str:
+    """`ESC-7: title`, with the title as redacted when the channel was opened (a purpose is
+    shown to everyone in the channel)."""
+    return plain(f"{ticket.key}: {title or redact(ticket.title).text}", TOPIC_MAX)
 
 
 def summary(ticket: Ticket, playbook: Playbook, *, related: list[str], now: datetime) -> dict:

@@ -118,6 +118,18 @@ def test_may_act_is_team_members_and_admins(playbook):
     assert not playbook.may_act("U0NOTINBOOK", "payments")
 
 
+def test_internal_fields_default_to_all_but_the_title(tmp_path, data):
+    del data["internal_fields"]
+    del data["templates"]["customer_resolution"]  # a built-in one takes its place
+    playbook = load_playbook(write(tmp_path, data))
+    assert "title" not in playbook.internal_fields
+    assert {"description", "owner", "team", "tier", "severity"} <= set(playbook.internal_fields)
+    assert "{owner}" not in playbook.templates["customer_resolution"]
+    data["templates"]["customer_update"] = "{title} by {team}"
+    data["internal_fields"] = ["description"]  # team unmarked: a customer may see it
+    assert load_playbook(write(tmp_path, data)).internal_fields == ["description"]
+
+
 def test_handles_and_user_ids(playbook):
     assert playbook.user_id("tom.hughes") == TOM
     assert playbook.handles_to_user_ids(["payments-l1", "helen.carter"]) == {AMARA, TOM, HELEN}
@@ -496,6 +508,33 @@ BROKEN = [
         "reporting.weeks",
         "less than or equal to 26",
         id="report-weeks",
+    ),
+    pytest.param(
+        lambda d: d["templates"].update(customer_update="Owner: {owner}"),
+        "templates.customer_update",
+        "placeholder {owner} shows a ticket field marked internal (internal_fields)",
+        id="customer-template-internal-field",
+    ),
+    pytest.param(
+        lambda d: (
+            d.update(internal_fields=["description"])
+            or d["templates"].update(customer_resolution="{key} by {team}; ask {decision}")
+        ),
+        "templates.customer_resolution",
+        "placeholder {decision} is never shown to customers",
+        id="customer-template-decision",
+    ),
+    pytest.param(
+        lambda d: d.update(internal_fields=["title"]),
+        "templates.customer_update",
+        "placeholder {title} shows a ticket field marked internal",
+        id="title-marked-internal",
+    ),
+    pytest.param(
+        lambda d: d.update(internal_fields=["description", "notes"]),
+        "internal_fields[1]",
+        "'business_rationale'",
+        id="unknown-internal-field",
     ),
     pytest.param(
         lambda d: d.update(version=2),

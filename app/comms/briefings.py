@@ -48,7 +48,7 @@ def brief(
 ) -> list[TimelineEvent]:
     """One `comms.briefed` event (and its `redacted` note) for everyone briefed now."""
     to = recipients(playbook, ticket, severity=severity)
-    if not to or (reason != "declared" and _declared_at(db, ticket) > 4):
+    if not to or (reason != "declared" and _declared_at(_briefed(db, ticket)) > 4):
         return []  # nobody to brief, or not declared to them yet (say, waiting for approval)
     if reason == "resolved":
         summary = ticket.resolution_summary or ""
@@ -76,28 +76,51 @@ def brief(
     return [e for e in (redacted, briefed) if e]
 
 
-def on_declared(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime):
-    """The declaration brief: call it where a declaration takes effect (after any approval).
-    Once per severity reached: a ticket already declared at this severity or a more severe
-    one is not declared again (a lowered ticket is told by `on_lowered`)."""
-    if _declared_at(db, ticket) <= ticket.severity:
-        return []
-    return brief(db, playbook, ticket, reason="declared", now=now)
+def on_declared(
+    db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime, was: int | None = None
+):
+    """Call it where a declaration or a raise from `was` takes effect (after any approval).
+    A ticket reaching a severity more severe than any declared to executives is briefed as
+    a declaration; raised back to one already declared (Sev1, Sev2, Sev1 again) it gets the
+    severity-change brief. A lowered ticket is told by `on_lowered`."""
+    briefed = _briefed(db, ticket)
+    if _declared_at(briefed) > ticket.severity:
+        return brief(db, playbook, ticket, reason="declared", now=now)
+    if was is not None and ticket.severity < was and _last_heard(briefed) != ticket.severity:
+        return brief(db, playbook, ticket, reason="severity", now=now)
+    return []
 
 
-def _declared_at(db: Session, ticket: Ticket) -> int:
-    """The most severe level a declaration brief went out for (5: none)."""
-    stmt = select(TimelineEvent.after).where(
-        TimelineEvent.ticket_id == ticket.id, TimelineEvent.kind == "comms.briefed"
+def _briefed(db: Session, ticket: Ticket) -> list[dict]:
+    """The `after` of this ticket's `comms.briefed` events, oldest first."""
+    stmt = (
+        select(TimelineEvent.after)
+        .where(TimelineEvent.ticket_id == ticket.id, TimelineEvent.kind == "comms.briefed")
+        .order_by(TimelineEvent.id)
     )
-    levels = [a.get("severity", 5) for a in db.scalars(stmt) if a and a.get("reason") == "declared"]
+    return [a for a in db.scalars(stmt) if a]
+
+
+def _declared_at(briefed: list[dict]) -> int:
+    """The most severe level a declaration brief went out for (5: none)."""
+    levels = [a.get("severity", 5) for a in briefed if a.get("reason") == "declared"]
     return min(levels, default=5)
+
+
+def _last_heard(briefed: list[dict]) -> int | None:
+    """The severity the newest brief told executives (None: never briefed)."""
+    return briefed[-1].get("severity") if briefed else None
 
 
 def on_lowered(db: Session, playbook: Playbook, ticket: Ticket, *, was: int, now: datetime):
     """A lowered severity: whoever was briefed at the old severity is told (once), if it
-    was declared to them (a gated raise that was rejected never was)."""
-    if ticket.severity <= was or _declared_at(db, ticket) > was:
+    was declared to them (a gated raise that was rejected never was) and they last heard
+    a more severe one."""
+    briefed = _briefed(db, ticket)
+    heard = _last_heard(briefed)
+    if ticket.severity <= was or _declared_at(briefed) > was or heard is None:
+        return []
+    if heard >= ticket.severity:
         return []
     return brief(db, playbook, ticket, reason="severity", now=now, severity=was)
 

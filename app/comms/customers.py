@@ -1,6 +1,7 @@
 """Customer updates: a customer with a channel can be told. The notice is redacted (and
-stripped of internal names) when it is prepared; the comms lead sees that preview and
-clicks Send; nothing reaches a customer channel without that click, and it goes once."""
+stripped of internal names and of what fields marked internal say) when it is prepared;
+the comms lead sees that preview and clicks Send; nothing reaches a customer channel
+without that click, and it goes once. What a customer reads as the status is here too."""
 
 from datetime import datetime
 
@@ -9,9 +10,30 @@ from sqlalchemy.orm import Session
 from app.comms import outbound
 from app.errors import Forbidden, Invalid
 from app.incidents.roles import holders
-from app.models import SituationUpdate, Ticket, TimelineEvent
+from app.models import OPEN_STATUSES, SituationUpdate, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.tickets.timeline import add_event
+
+# Relay's states in a customer's words: never a tier, a team or Relay's own state names.
+CUSTOMER_STATUS = {
+    Status.OPEN: "Investigating",
+    Status.ACKNOWLEDGED: "Investigating",
+    Status.IN_PROGRESS: "Investigating",
+    Status.WAITING: "Waiting for your reply",
+    Status.MITIGATED: "Monitoring",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Resolved",
+}
+
+
+SHOWN = ("title", "impact")  # the ticket's free text a customer template may show
+
+
+def customer_status(ticket: Ticket) -> str:
+    """The status a customer sees; an open ticket whose impact is over is "Monitoring"."""
+    if ticket.mitigated_at and ticket.status in OPEN_STATUSES and ticket.status != Status.WAITING:
+        return "Monitoring"
+    return CUSTOMER_STATUS[ticket.status]
 
 
 def channel_of(playbook: Playbook, ticket: Ticket) -> str | None:
@@ -39,16 +61,17 @@ def prepare(
     channel = channel_of(playbook, ticket)
     if channel is None:
         raise Invalid(f"{ticket.key}'s customer has no channel in the playbook.")
-    texts = {"text": text, "title": ticket.title}
+    shown = {f: getattr(ticket, f) for f in SHOWN if f not in playbook.internal_fields}
+    texts = {"text": text, **shown}
     found, redacted = outbound.scrub(
-        db, playbook, ticket, texts, where="customer update", now=now, customer=True
+        db, playbook, ticket, texts, where="customer update", now=now, customer=True, update=update
     )
     update.customer_text = found["text"]
     after = {
         "update": update.id,
         "kind": update.kind,
         "customer_channel": channel,
-        "title": found["title"],
+        **{f: found.get(f) for f in SHOWN},  # None: marked internal, never shown
         "preview_to": previewers(db, ticket, by),
     }
     prepared = add_event(db, ticket, kind="customer.notice_prepared", by=by, now=now, after=after)

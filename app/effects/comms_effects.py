@@ -49,14 +49,12 @@ def comms_rows(playbook: Playbook, ticket: Ticket, events: list[TimelineEvent], 
                 content = views.executive_brief(ticket, playbook, event, url)
                 rows += [message(f"brief:{event.id}:{uid}", uid, content) for uid in a["to"]]
             case "customer.notice_prepared":
-                content = views.customer_preview(
-                    ticket, playbook, update, a["customer_channel"], a["title"]
-                )
+                content = views.customer_preview(ticket, playbook, update, a["customer_channel"], a)
                 for uid in a["preview_to"]:
                     rows.append(message(f"preview:{event.id}:{uid}", uid, content))
             case "customer.update_sent":
-                title = _prepared_title(db, ticket, update)
-                text = views.customer_notice(ticket, playbook, update, title)
+                prepared = _prepared(db, ticket, update)
+                text = views.customer_notice(ticket, playbook, update, prepared)
                 key = f"customer:{update.id}"
                 rows.append(
                     message(
@@ -82,8 +80,8 @@ def _posted(playbook, ticket, events, update: SituationUpdate, now) -> dict:
     )
 
 
-def _prepared_title(db, ticket: Ticket, update: SituationUpdate) -> str:
-    """The redacted title the preview showed (kept on the `customer.notice_prepared` event)."""
+def _prepared(db, ticket: Ticket, update: SituationUpdate) -> dict:
+    """The redacted fields the preview showed (kept on the `customer.notice_prepared` event)."""
     stmt = (
         select(TimelineEvent)
         .where(
@@ -93,5 +91,5 @@ def _prepared_title(db, ticket: Ticket, update: SituationUpdate) -> str:
     )
     for event in db.scalars(stmt):
         if (event.after or {}).get("update") == update.id:
-            return event.after["title"]
-    return ""
+            return event.after
+    return {}

@@ -127,7 +127,10 @@ class _Maker:
             self.one(
                 "channel.call",
                 f"purpose:{event.id}",
-                {"method": "conversations.setPurpose", "args": {"purpose": views.purpose(ticket)}},
+                {
+                    "method": "conversations.setPurpose",
+                    "args": {"purpose": views.purpose(ticket, a.get("purpose_title"))},
+                },
                 stream="purpose",
             ),
             # the bookmarks in one lane, so that they keep their order (the card's first)

@@ -32,13 +32,20 @@ TIMER = "approval.due"
 
 
 def on_approved(
-    db: Session, playbook: Playbook, ticket: Ticket, *, declarer: str | None, now: datetime
+    db: Session,
+    playbook: Playbook,
+    ticket: Ticket,
+    *,
+    declarer: str | None,
+    now: datetime,
+    was: int | None = None,
 ) -> list[TimelineEvent]:
     """What a declaration sets off, once it may: the war room (Sev1) or swarm (Sev2) the
     ticket's severity wants, with its IC and its RACI invitations, and the executives'
-    declaration brief (app/comms/briefings.py). Called for every declaration, gated or not."""
+    declaration (or severity-change) brief (app/comms/briefings.py). Called for every
+    declaration, gated or not; `was`: the severity before a change."""
     events = rooms.on_severity(db, playbook, ticket, by=declarer, now=now)
-    return events + briefings.on_declared(db, playbook, ticket, now=now)
+    return events + briefings.on_declared(db, playbook, ticket, now=now, was=was)
 
 
 def pending(db: Session, ticket: Ticket) -> Approval | None:
@@ -96,7 +103,7 @@ def declare(
         events.append(_close(db, ticket, waiting, ApprovalStatus.WITHDRAWN, by=by, now=now))
     reason = needed(db, playbook, ticket, by=by, was=was)
     if reason is None:
-        return events + on_approved(db, playbook, ticket, declarer=by, now=now)
+        return events + on_approved(db, playbook, ticket, declarer=by, now=now, was=was)
     return [*events, _request(db, playbook, ticket, reason, by=by, now=now, was=was)]
 
 
@@ -255,7 +262,14 @@ def _approve(db, playbook, ticket, approval, *, by, now) -> list[TimelineEvent]:
     approved = add_event(db, ticket, kind="approval.approved", by=by, now=now, after=after)
     if ticket.status not in OPEN_STATUSES:
         return [approved]
-    taken = on_approved(db, playbook, ticket, declarer=approval.requested_by, now=now)
+    taken = on_approved(
+        db,
+        playbook,
+        ticket,
+        declarer=approval.requested_by,
+        now=now,
+        was=approval.previous_severity if approval.reason == "severity" else None,
+    )
     return [approved, *taken]
 
 

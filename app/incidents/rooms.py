@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from app.comms import outbound
 from app.errors import Invalid
 from app.incidents import naming, roles
 from app.models import OPEN_STATUSES, Channel, Ticket, TimelineEvent
@@ -99,10 +100,15 @@ def _role_events(db, playbook, ticket, purpose, *, by, now) -> list[TimelineEven
 
 
 def _open(db, playbook, ticket, purpose, *, by, now) -> list[TimelineEvent]:
+    # the channel's name and purpose show the title to everyone: redacted, with a note
+    where = f"{purpose.replace('_', ' ')} purpose"
+    shown, redacted = outbound.scrub(
+        db, playbook, ticket, {"t": ticket.title}, where=where, now=now
+    )
     channel = Channel(
         ticket_id=ticket.id,
         purpose=purpose,
-        name=naming.channel_name(purpose, ticket.key, ticket.title),
+        name=naming.channel_name(purpose, ticket.key, shown["t"]),
         is_private=is_confidential(playbook, ticket),
         created_at=now,
     )
@@ -113,13 +119,14 @@ def _open(db, playbook, ticket, purpose, *, by, now) -> list[TimelineEvent]:
     after = {
         "channel": channel.id,
         "purpose": purpose,
+        "purpose_title": shown["t"],
         "name": channel.name,
         "private": channel.is_private,
         "invite": invitees(playbook, ticket, [*held.values(), ticket.reporter_id]),
         "related": related(db, ticket),
     }
     opened = add_event(db, ticket, kind=f"{purpose}.opened", by=by, now=now, after=after)
-    return [opened, *events]
+    return [opened, *events] + ([redacted] if redacted else [])
 
 
 def _upgrade(db, playbook, ticket, channel, *, by, now) -> list[TimelineEvent]:

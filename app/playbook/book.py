@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from app.playbook import internal
 from app.playbook.checks import TEMPLATE_FIELDS, PlaybookError, find_problems
 from app.playbook.learning import Learning
 from app.playbook.models import (
@@ -50,13 +51,20 @@ class Playbook(PlaybookModel):
     learning: Learning = Learning()
     reporting: Reporting | None = None  # no section: no weekly report
     templates: dict[str, str]
+    # ticket fields customers never see (app/playbook/internal.py)
+    internal_fields: list[internal.InternalField] = list(internal.DEFAULT)
 
     @model_validator(mode="before")
     @classmethod
     def _blank_sections_take_defaults(cls, data: object) -> object:
         # "groups:" with nothing under it means no groups, not an error
         if isinstance(data, dict):
-            return {key: value for key, value in data.items() if value is not None}
+            data = {key: value for key, value in data.items() if value is not None}
+            if isinstance(data.get("templates"), dict):  # a customer channel's resolution
+                data["templates"] = {
+                    "customer_resolution": internal.CUSTOMER_RESOLUTION,
+                    **data["templates"],
+                }
         return data
 
     @model_validator(mode="after")

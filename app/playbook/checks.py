@@ -10,6 +10,8 @@ import string
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
+from app.playbook import internal
+
 SEVERITY_KEYS = ("sev1", "sev2", "sev3", "sev4")
 ROLE_TOKENS = ("tier_primary", "tier_secondary", "team_manager", "exec_sponsor", "executives")
 REQUIRED_TEMPLATES = ("situation_update", "executive_brief", "customer_update", "resolution_notice")
@@ -149,6 +151,8 @@ def find_problems(data: dict, required: Collection[str] = ()) -> list[str]:
         if isinstance(template, str):
             for message in template_problems(template):
                 problems.add(field_path("templates", name), message)
+    for path, message in internal.problems(data):
+        problems.add(path, message)
     return problems.lines
 
 

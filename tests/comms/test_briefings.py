@@ -81,5 +81,21 @@ def test_a_declaration_is_briefed_once_per_severity_reached(db, playbook):
     [lowered] = briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900)
     db.flush()
     assert lowered.after["reason"] == "severity"
-    ticket.severity = 1  # back up: already declared at Sev1
-    assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []
+    db.flush()
+    ticket.severity = 1  # back up: already declared at Sev1, so a severity-change brief
+    [raised] = briefings.on_declared(db, playbook, ticket, now=MON_0900, was=2)
+    db.flush()
+    assert raised.after["reason"] == "severity" and raised.after["severity"] == 1
+    assert set(raised.after["to"]) == set(lowered.after["to"])
+    assert briefings.on_declared(db, playbook, ticket, now=MON_0900) == []  # no change: none
+
+
+def test_a_raise_rejected_back_to_what_executives_last_heard_is_not_briefed(db, playbook):
+    ticket = open_sev3(db, playbook, severity=1, override_reason="x", customer="acme-bank")
+    briefings.on_declared(db, playbook, ticket, now=MON_0900)
+    db.flush()
+    ticket.severity = 2
+    assert len(briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900)) == 1
+    db.flush()
+    # raised to Sev1 again, held for approval (no brief), rejected back to Sev2
+    assert briefings.on_lowered(db, playbook, ticket, was=1, now=MON_0900) == []
