@@ -37,7 +37,9 @@ def problems(data: dict) -> list[tuple[str, str]]:
     """(field path, message) for each customer template placeholder that shows a field
     marked internal (or one that is never for customers)."""
     marked = data.get("internal_fields", DEFAULT)
-    marked = set(marked) if isinstance(marked, list | tuple) else set(DEFAULT)
+    if not isinstance(marked, list | tuple):
+        marked = DEFAULT  # damaged: the structure check reports it
+    marked = {m for m in marked if isinstance(m, str)}
     templates = data.get("templates")
     found = []
     for name in CUSTOMER_TEMPLATES:
