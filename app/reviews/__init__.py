@@ -39,7 +39,8 @@ def act_on_due(db, playbook: Playbook, ticket: Ticket, *, now: datetime, due: li
     events = []
     if "confirmation.close" in due:
         events += confirmation.close_unanswered(db, ticket, now=now)
-    events += review.remind(db, playbook, ticket, now=now, due=due)
+    if any(k.startswith("review.") for k in due):  # read the review only when one is due
+        events += review.remind(db, playbook, ticket, now=now, due=due)
     if any(k.startswith("action.") for k in due):
         events += actions.remind(db, ticket, now=now, due=due)
     return events
