@@ -334,6 +334,7 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
             now = relay.now()
             due, more = claim_due(db, now, limit=limit)
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
+            _cadences = cadence.load(db, kinds)  # read once for the batch, not once a ticket
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
             db.flush()  # one flush for the batch: the events get their ids
             rooms = incidents.open_rooms(db, [t.id for t in due])

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from slack_sdk import WebClient
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,6 +38,7 @@ from app.clock import tick  # noqa: E402
 from app.models import Deadline, Ticket  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from bench.delivery import databases, simulator_process  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -165,16 +166,37 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values):9.1f} {min(values):9.1f}-{max(values):<9.1f}"
 
 
-def measure(
-    url: str, sizes: list[int], rounds: int, client: WebClient, *, one_rota: bool
-) -> list[str]:
-    engine = relay_db.make_engine(url)
+class Statements:
+    """Counts the statements an engine sends while `counting`."""
+
+    def __init__(self, engine) -> None:
+        self.counting, self.count = False, 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_args) -> None:
+        self.count += self.counting
+
+    def during(self, run):
+        self.counting, self.count = True, 0
+        try:
+            return run()
+        finally:
+            self.counting = False
+
+
+def measure(url: str, sizes: list[int], rounds: int, client: WebClient, args) -> list[str]:
+    settings = Settings(_env_file=None)
+    threads = args.threads or settings.delivery_threads
+    # The clock's engine and delivery threads, as app/bot.py builds them.
+    engine = relay_db.make_engine(url, pool_size=settings.listener_threads + threads)
     relay = Relay(
         load_playbook(ROOT / "playbook.yml"),
         relay_db.make_sessionmaker(engine),
         client=client,
         now=lambda: NOW,
+        delivery_threads=threads,
     )
+    statements = Statements(engine)
     row = template(relay)
     lines = []
     for size in sizes:
@@ -183,15 +205,16 @@ def measure(
             if engine.dialect.name == "postgresql":
                 conn.exec_driver_sql("ANALYZE tickets")
                 conn.exec_driver_sql("ANALYZE deadlines")
-        if not one_rota:
+        if not args.one_rota:
             spread_rotas(relay, ids)
         post_cards(relay, ids)
-        decision, idle, full, sent = [], [], [], []
+        decision, idle, full, sent, counted = [], [], [], [], []
         for _ in range(rounds):
             make_due(relay, ids)
             start = time.perf_counter()
-            fired, found = fire_due_timers(relay)
+            fired, found = statements.during(lambda: fire_due_timers(relay))
             decision.append((time.perf_counter() - start) * 1000)
+            counted.append(statements.count)
             assert len(fired) == DUE and found == 3 * DUE, (len(fired), found)
             start = time.perf_counter()
             fire_due_timers(relay)
@@ -199,13 +222,15 @@ def measure(
             drain(relay)
             make_due(relay, ids)
             start = time.perf_counter()
-            result = tick(relay)
+            result = statements.during(lambda: tick(relay))
             full.append((time.perf_counter() - start) * 1000)
+            counted.append(statements.count)
             sent.append(result.sent)
             drain(relay)
         lines.append(
             f"{size:8d} {spread(decision)} {statistics.median(idle):9.2f} {spread(full)} "
-            f"{min(sent):4d}-{max(sent):<4d}"
+            f"{min(sent):4d}-{max(sent):<4d} {statistics.median(counted[0::2]):10.0f} "
+            f"{statistics.median(counted[1::2]):10.0f}"
         )
     engine.dispose()
     return lines
@@ -218,6 +243,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="100000")
     parser.add_argument("--latency-ms", type=float, default=100)
     parser.add_argument("--one-rota", action="store_true", help="every due ticket to one person")
+    parser.add_argument("--threads", type=int, help="DELIVERY_THREADS (default: Relay's)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     quiet()
@@ -230,7 +256,7 @@ def main() -> int:
     )
     print(
         f"{'database':10} {'open':>8} {'decision':>9} {'spread':^19} {'0 due':>9} "
-        f"{'full tick':>9} {'spread':^19} {'sent':>9}"
+        f"{'full tick':>9} {'spread':^19} {'sent':>9} {'statements':>10} {'(full)':>10}"
     )
     command = ["bench/playbook_simulator.py", "--latency-ms", str(args.latency_ms)]
     with ExitStack() as stack:
@@ -239,7 +265,7 @@ def main() -> int:
             token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
         )
         for name, url in databases(stack, args.pg).items():
-            for line in measure(url, sizes, args.rounds, client, one_rota=args.one_rota):
+            for line in measure(url, sizes, args.rounds, client, args):
                 print(f"{name:10} {line}", flush=True)
     return 0
 

@@ -147,7 +147,7 @@ def test_tick_cost_reads_only_what_is_due(relay, playbook):
 # -- real clock processes (PostgreSQL: SKIP LOCKED claims; SQLite: the write lock) ---------
 
 
-def due_now(relay, playbook, count):
+def due_now(relay, playbook, count, batch=""):
     """`count` Sev1 tickets opened two hours ago (24x7): their response breach is due.
     Declared by an approver, so that their war rooms open without an approval gate."""
     opened = datetime.now(UTC) - timedelta(hours=2)
@@ -160,7 +160,7 @@ def due_now(relay, playbook, count):
                 now=opened,
                 title=f"Checkout outage {n}",
                 impact="all users",
-                intake_id=f"V0CLOCK{n}",
+                intake_id=f"V0CLOCK{batch}{n}",
                 reporter_id=uid(playbook, "rachel.stone"),
             )
             assert ticket.severity == 1
@@ -202,6 +202,39 @@ def test_the_clock_reads_war_rooms_once_per_batch_not_once_per_ticket(relay, pla
     """The response breaches of 2 or of 12 Sev1 tickets cost the same two reads of the war
     rooms (the decision must stay fast with many due), and each war room hears of it."""
     assert channel_reads(relay, playbook, count) == (2, count)
+
+
+def reads_while_deciding(relay, playbook, count, tables) -> int:
+    """SELECTs of these tables while the clock decides `count` due Sev1 tickets (their
+    response breach and their update cadence are due)."""
+    relay.now.value = datetime.now(UTC)
+    ids = due_now(relay, playbook, count, batch=f"B{count}")
+    reads = []
+
+    def seen(conn, cursor, statement, *args):
+        named = statement.startswith("SELECT") and any(f"FROM {t}" in statement for t in tables)
+        reads.append(statement) if named else None
+
+    engine = relay.sessions.kw["bind"]
+    sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        fired, _ = changes.fire_due_timers(relay)
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    assert sorted(fired) == sorted(ids)
+    return len(reads)
+
+
+def test_the_clock_reads_reviews_and_cadences_once_per_batch_not_once_per_ticket(relay, playbook):
+    """12 due tickets cost the same reads of reviews and update cadences as 2 (the decision
+    must stay fast with many due), while their update reminders still go out."""
+    tables = ("reviews", "update_cadences")
+    many = reads_while_deciding(relay, playbook, 12, tables)
+    assert many == reads_while_deciding(relay, playbook, 2, tables)
+    assert many <= 3
+    with relay.sessions() as db:
+        reminded = select(func.count()).where(TimelineEvent.kind == "update.reminder")
+        assert db.scalar(reminded) == 14
 
 
 def clock_process(scratch_url, sim, *extra, lease="60", playbook_path=PLAYBOOK):

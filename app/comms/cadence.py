@@ -43,6 +43,15 @@ def cadence_of(db: Session, ticket: Ticket) -> UpdateCadence | None:
     return db.get(UpdateCadence, ticket.id)
 
 
+def load(db: Session, due: dict[int, list[str]]) -> list[UpdateCadence]:
+    """The cadences of the tickets with a cadence timer among `due` ({ticket id: due kinds}),
+    in one query; while the caller holds the list, `cadence_of` finds them in the session."""
+    ids = [ticket_id for ticket_id, kinds in due.items() if {DUE, OVERDUE} & set(kinds)]
+    if not ids:
+        return []
+    return list(db.scalars(select(UpdateCadence).where(UpdateCadence.ticket_id.in_(ids))))
+
+
 def reset(db: Session, ticket: Ticket, *, due_at: datetime) -> None:
     """An update was posted: the next is due at `due_at`, reminder and overdue re-armed."""
     cadence = cadence_of(db, ticket)
