@@ -31,7 +31,10 @@ FIELD = re.compile(r"([\w.]+)=(.*?)(?=\s+[\w.]+=|$)")
 DURATION = re.compile(r"(\d+)\s*([dhms])")
 HELP = """\
   people                  who you can be; `as HANDLE` to be one of them (e.g. as priya.shah)
-  channel [#name]         the channel your slash commands run in (default #support); alone: list
+  channel [#name]         the channel your slash commands run in (default #support); alone: list;
+                          `channel room:ESC-1` is the ticket's war room or swarm
+  post We found it        a message from you in your channel
+  react pushpin           react to the last message posted (:pushpin: in a war room captures it)
   /esc new Checkout down  any /esc command, as you, in your channel (/esc help lists them)
   form                    the open modal's fields and their options
   fill title=... team=payments
@@ -144,9 +147,9 @@ def do_channel(pg: Playground, rest: str, line: str) -> None:
         for name in pg.drill.ws.channels:
             pg.say(f" {'*' if name == pg.where else ' '} #{name}")
         return
-    pg.drill.channel(rest)  # an unknown channel is one line
+    channel = pg.drill.channel(rest)  # an unknown channel is one line
     pg.where = rest.lstrip("#")
-    pg.say(f"  Your commands now run in #{pg.where}.")
+    pg.say(f"  Your commands now run in #{pg.drill.name(channel)}.")
 
 
 def do_slash(pg: Playground, rest: str, line: str) -> None:
@@ -216,6 +219,18 @@ def do_buttons(pg: Playground, rest: str, line: str) -> None:
     pg.say("\n".join(f"  {f}" for f in found) or "  Nothing to click yet: open a ticket first.")
 
 
+def do_post(pg: Playground, rest: str, line: str) -> None:
+    if not rest:
+        raise Problem("write what to say, e.g. `post The deploy at 10:02 broke checkout`")
+    pg.act({"post": {"channel": pg.where, "text": rest}})
+
+
+def do_react(pg: Playground, rest: str, line: str) -> None:
+    if not re.fullmatch(r":?[a-z0-9_+-]+:?", rest):
+        raise Problem("write an emoji name, e.g. `react pushpin`")
+    pg.act({"react": rest})
+
+
 def do_click(pg: Playground, rest: str, line: str) -> None:
     words = rest.split()
     if not words:
@@ -257,6 +272,8 @@ COMMANDS = {
     "submit": do_submit,
     "buttons": do_buttons,
     "click": do_click,
+    "post": do_post,
+    "react": do_react,
     "home": do_home,
     "wait": do_wait,
 }

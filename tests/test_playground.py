@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.playground import run_playground
+from sqlalchemy import select
+
+from app.models import TimelineEvent
+from app.playground import Playground, run_playground
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -179,3 +182,36 @@ submit description=Fails impact=None can pay escalation_type=technical
         "  Filled: team=payments, description=Fails, impact=None can pay, escalation_type=technical"
     )
     assert shows(second, "#esc-payments sees a message: ESC-1 Checkout down")
+
+
+def test_a_message_posted_in_a_war_room_and_pinned_with_a_reaction_is_captured():
+    out = io.StringIO()
+    playground = Playground(out)
+    try:
+        playground.run(
+            io.StringIO("""\
+as helen.carter
+/esc new Checkout down
+submit description=Card payments fail impact=Nobody can pay team=payments escalation_type=technical
+channel room:ESC-1
+post The 10:02 deploy broke the card form
+react pushpin
+react
+"""),
+            echo=True,
+        )
+        with playground.drill.relay.sessions() as db:
+            captured = db.scalars(
+                select(TimelineEvent).where(TimelineEvent.kind == "pin.captured")
+            ).all()
+    finally:
+        playground.close()
+    said = answers(out.getvalue())
+    assert said["channel room:ESC-1"] == ["  Your commands now run in #inc-esc-1-checkout-down."]
+    assert shows(
+        said["post The 10:02 deploy broke the card form"],
+        "#inc-esc-1-checkout-down sees a message: The 10:02 deploy broke the card form",
+    )
+    assert shows(said["react pushpin"], "reacts in #inc-esc-1-checkout-down: 📌")
+    assert said["react"] == ["  ! write an emoji name, e.g. `react pushpin`"]
+    assert [e.after["text"] for e in captured] == ["The 10:02 deploy broke the card form"]
