@@ -33,6 +33,7 @@ class Relay:
     delivery_threads: int = outbox.THREADS  # lanes sent at once (DELIVERY_THREADS)
     pacing: Pacing = field(default_factory=Pacing)  # the 429s this process has seen
     courier: Courier | None = None  # set in the web process: delivery off Bolt's threads
+    home_numbers: dict = field(default_factory=dict)  # App Home's figures of this minute
 
     def deliver_committed(self, ticket_id: int) -> None:
         """Send what a change to this ticket just committed: by the courier when there is

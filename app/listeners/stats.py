@@ -38,7 +38,17 @@ def home_stats(relay: Relay, user: str) -> list[dict]:
     teams = [None] if stats.leads(playbook, user) else stats.teams_of(playbook, user)
     if not teams:
         return []
-    end = relay.now()
-    with relay.sessions() as db:
-        found = [stats.compute(db, end - HOME_PERIOD, end, team=t) for t in teams]
-    return home_section(found, playbook)
+    return home_section([home_figures(relay, t) for t in teams], playbook)
+
+
+def home_figures(relay: Relay, team: str | None) -> stats.Stats:
+    """A team's (None: every team's) figures for the 30 days to the start of this minute,
+    computed once a minute per process and team: opening App Home does not recompute them."""
+    end = relay.now().replace(second=0, microsecond=0)
+    cache = relay.home_numbers
+    found = cache.get(team)
+    if found is None or found.end != end:
+        with relay.sessions() as db:
+            found = stats.compute(db, end - HOME_PERIOD, end, team=team)
+        cache[team] = found
+    return found

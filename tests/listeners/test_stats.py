@@ -8,7 +8,7 @@ from app.listeners.events import handle_app_home_opened
 from app.runtime import Relay
 from tests.listeners.conftest import esc
 from tests.metrics.storing import store
-from tests.metrics.test_definitions import TICKETS, at
+from tests.metrics.test_definitions import TICKETS, at, ticket
 from tests.test_clock import Clock
 
 
@@ -73,3 +73,22 @@ def test_app_home_shows_the_teams_last_30_days(fresh, sim, playbook, people):
     at_numbers = texts.index("The numbers")
     assert texts[at_numbers + 1].startswith("*Identity, last 30 days")
     assert "2 tickets · first response 18m (p90 28m)" in texts[at_numbers + 1]
+
+
+def test_app_home_numbers_are_computed_once_a_minute(fresh, sim, playbook, people):
+    relay = relay_on(fresh, sim, playbook)
+
+    def numbers() -> str:
+        client = Publisher()
+        event = {"type": "app_home_opened", "user": people.outsider, "tab": "home"}
+        handle_app_home_opened(event, client, {"relay": relay})
+        texts = [str(b.get("text", {}).get("text", "")) for b in client.views[0]["blocks"]]
+        return texts[texts.index("The numbers") + 1]
+
+    assert "2 tickets" in numbers()
+    one_more = ticket(2, "identity", None, "10:00", ("acknowledged", "10:05"))
+    store(fresh, [one_more], first=99)  # an Identity ticket stored after the first open
+    relay.now.value += timedelta(seconds=50)  # the same minute: the figures as they were
+    assert "2 tickets" in numbers()
+    relay.now.value += timedelta(seconds=10)  # the next minute: computed again
+    assert "3 tickets" in numbers()

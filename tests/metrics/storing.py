@@ -1,7 +1,7 @@
 """Hand-built timelines stored as rows, for the tests that read them back."""
 
 
-def store(sessions, facts, *, titles=None) -> list[str]:
+def store(sessions, facts, *, titles=None, first=1) -> list[str]:
     """Hand-built timelines as ticket rows and timeline events; returns their keys."""
     from app.models import Status, Ticket, TimelineEvent
 
@@ -10,7 +10,7 @@ def store(sessions, facts, *, titles=None) -> list[str]:
         for n, t in enumerate(facts):
             resolved = [e.at for e in t.events if e.kind == "resolved"]
             ticket = Ticket(
-                key=f"ESC-{n + 1}",
+                key=f"ESC-{n + first}",
                 title=(titles or {}).get(n, f"Ticket {n + 1}"),
                 severity=t.severity,
                 suggested_severity=t.severity,
