@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import Forbidden, Invalid
 from app.metrics.definitions import GROUPS, Figures, Outcome, figures, figures_by
-from app.metrics.queries import figures_in_sql, outcomes
+from app.metrics.in_sql import figures_in_sql
+from app.metrics.queries import outcomes
 from app.playbook import Playbook
 
 PERIOD = re.compile(r"^(\d{1,3})([dw])$", re.IGNORECASE)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.comms.redaction import redact
 from app.metrics.definitions import Figures, figures_by
+from app.metrics.in_sql import report_in_sql
 from app.metrics.queries import Breach, outcomes, worst_breaches
 from app.metrics.stats import Stats, summarise
 from app.playbook import Playbook
@@ -33,21 +34,19 @@ class Report:
 
 def build(db: Session, *, end: datetime, weeks: int, worst: int, summary_weeks: int = 1) -> Report:
     start = end - weeks * WEEK
-    found = outcomes(db, start, end)
     starts = [start + i * WEEK for i in range(weeks)]
-    buckets: list[list] = [[] for _ in starts]
-    for t in found:
-        buckets[min(int((t.opened_at - start) / WEEK), weeks - 1)].append(t)
     since = end - summary_weeks * WEEK
-    summary = [t for bucket in buckets[-summary_weeks:] for t in bucket]
-    return Report(
-        start,
-        end,
-        starts,
-        [figures_by(bucket, "severity") for bucket in buckets],
-        summarise(summary, since, end, None),
-        worst_breaches(db, since, end, limit=worst),
-    )
+    breaches = worst_breaches(db, since, end, limit=worst)
+    computed = report_in_sql(db, start, end, weeks=weeks, since=since)
+    if computed is not None:  # PostgreSQL: the database computes the figures
+        summary = Stats(since, end, None, computed.overall, computed.by)
+        return Report(start, end, starts, computed.by_week, summary, breaches)
+    buckets: list[list] = [[] for _ in starts]
+    for t in outcomes(db, start, end):
+        buckets[min(int((t.opened_at - start) / WEEK), weeks - 1)].append(t)
+    recent = [t for bucket in buckets[-summary_weeks:] for t in bucket]
+    by_week = [figures_by(bucket, "severity") for bucket in buckets]
+    return Report(start, end, starts, by_week, summarise(recent, since, end, None), breaches)
 
 
 def breach_title(playbook: Playbook, breach: Breach) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import clock
 from app.drills.workspace import seed_workspace
 from app.effects import report_effects
-from app.metrics.definitions import Event, TicketFacts
+from app.metrics.definitions import Event, TicketFacts, figures, figures_by
 from app.models import OutboxMessage
 from app.playbook import load_playbook
 from app.playbook.models import Reporting
@@ -20,6 +20,7 @@ from app.simulator import SlackSimulator
 from blocks.reports import report_text
 from tests.conftest import PLAYBOOK
 from tests.metrics.storing import store
+from tests.metrics.test_definitions import TICKETS
 from tests.test_clock import Clock
 
 LEADERS = "C0LEADERS01"
@@ -89,6 +90,23 @@ def test_the_report_has_the_weeks_last_weeks_figures_and_worst_breaches(fresh, p
     text = report_text(report, playbook)
     assert f"• {keys[1]} Sev2 Login fails, token [redacted: Slack token] (Identity)" in text
     assert SECRET not in text and "resolution 3h late" in text
+
+
+def test_the_reports_figures_are_the_definitions_of_the_same_timelines(fresh):
+    """Each week's figures by severity and the summary's (here the last two weeks), computed
+    by the database on PostgreSQL and by the definitions elsewhere, are the definitions' own."""
+    tickets = [*TICKETS, *week_of_tickets()]  # TICKETS: Monday 23 Nov, the last week's start
+    store(fresh, tickets)
+    with fresh() as db:
+        report = weekly.build(db, end=SLOT, weeks=4, worst=5, summary_weeks=2)
+    starts = [SLOT - (4 - i) * timedelta(days=7) for i in range(4)]
+    for start, by in zip(starts, report.by_week, strict=True):
+        in_week = [t for t in tickets if start <= t.opened_at < start + timedelta(days=7)]
+        assert by == figures_by(in_week, "severity")
+    recent = [t for t in tickets if t.opened_at >= starts[2]]
+    assert report.summary.overall == figures(recent) and report.summary.overall.tickets == 7
+    for group in ("severity", "team", "customer_tier"):
+        assert report.summary.by[group] == figures_by(recent, group)
 
 
 def reporting_relay(fresh, playbook, sim, now, *, drill=False) -> Relay:
