@@ -34,6 +34,9 @@ BOT_SCOPES = {
     "bookmarks:write",
     "pins:write",
     "canvases:write",  # review drafts (app/effects/canvases.py)
+    # the lost-answer lookup before a review canvas is made again (app/effects/canvases.py)
+    "channels:read",
+    "groups:read",
     "files:write",  # the weekly report's chart (app/reports/weekly.py)
     # timeline capture (app/listeners/events.py): events, not methods
     "reactions:read",
@@ -55,7 +58,9 @@ NEEDED_BY = {
     "groups:write": {"conversations.create", "conversations.invite", "conversations.setPurpose"},
     "bookmarks:write": {"bookmarks.add"},
     "pins:write": {"pins.add"},
-    "canvases:write": {"canvases.create"},
+    "canvases:write": {"canvases.create", "conversations.canvases.create", "canvases.edit"},
+    "channels:read": {"conversations.info"},
+    "groups:read": {"conversations.info"},
     "files:write": {"files.getUploadURLExternal", "files.completeUploadExternal"},
 }
 # slack_sdk helpers that call several methods

@@ -9,7 +9,7 @@ from app.drills.transcript import readable
 from app.models import Ticket
 from blocks.ids import Action, Command, Field, Shortcut
 
-CHANNEL_KINDS = ("message", "message_updated", "canvas_created")
+CHANNEL_KINDS = ("message", "message_updated", "canvas_created", "canvas_edited")
 
 
 def check_names(drill) -> None:

@@ -32,6 +32,7 @@ KINDS = (
     "view_closed",
     "home_published",
     "canvas_created",
+    "canvas_edited",
     # what happens to channels Relay makes (war rooms, swarms)
     "channel_created",
     "channel_renamed",

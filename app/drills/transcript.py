@@ -140,6 +140,7 @@ def observation_line(obs, names: dict[str, str], width: int = 400) -> str:
         "view_closed": f"{who} sees {modal} close",
         "home_published": f"{who} sees App Home",
         "canvas_created": f"{where} gets a canvas",
+        "canvas_edited": f"{where} sees a canvas updated",
         "channel_created": f"Relay creates {where}",
         "channel_renamed": f"{where} is renamed",
         "channel_archived": f"{where} is archived",

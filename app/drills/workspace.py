@@ -14,6 +14,9 @@ class Workspace:
     names: dict[str, str] = field(default_factory=dict)  # id -> display name, for transcripts
 
 
+REPORTS = "escalation-reports"
+
+
 def seed_workspace(sim: SlackSimulator, playbook, scenario: dict | None = None) -> Workspace:
     """Create the playbook's people and queue channels, then the scenario's guests and channels."""
     scenario = scenario or {}
@@ -37,6 +40,9 @@ def seed_workspace(sim: SlackSimulator, playbook, scenario: dict | None = None) 
             sim.add_channel(f"ext-{key}", id=customer.channel, members=everyone)
             ws.channels[f"ext-{key}"] = customer.channel
             ws.names[customer.channel] = f"ext-{key}"
+    if playbook.reporting is not None:  # the weekly report's channel
+        ws.channels[REPORTS] = sim.add_channel(REPORTS, id=playbook.reporting.channel)
+        ws.names[playbook.reporting.channel] = REPORTS
     for name, spec in (scenario.get("channels") or {}).items():
         wanted = spec.get("members", ["everyone"])
         members = list(ws.users.values()) if "everyone" in wanted else []

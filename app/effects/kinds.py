@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from app.effects import canvases, captures, cards, channels
 from app.effects.sending import (
+    LOOK_BACK,
     EffectKind,
     Later,
     call,
@@ -83,6 +84,26 @@ def _report_send(client: WebClient, args: dict) -> dict:
     return {"channel": args["channel"], "files": [f["id"] for f in answer.get("files", [])]}
 
 
+def _report_find(client: WebClient, args: dict) -> dict | None:
+    """A report whose answer was lost (the last step, completing the upload, shares it in
+    the channel): its message, by the chart's file name (one per slot), in the channel's
+    recent history. Found, it is not uploaded again; else the flow starts over (an upload
+    never completed is not shown anywhere)."""
+    look = {"channel": args["channel"], "limit": LOOK_BACK}
+    for message in call(client, "conversations.history", look).get("messages", []):
+        files = [
+            f.get("id") for f in message.get("files") or [] if f.get("name") == args["filename"]
+        ]
+        if files:
+            return {
+                "channel": args["channel"],
+                "ts": message["ts"],
+                "files": files,
+                "adopted": True,
+            }
+    return None
+
+
 KINDS: dict[str, EffectKind] = {
     kind.name: kind
     for kind in (
@@ -128,6 +149,7 @@ KINDS: dict[str, EffectKind] = {
             canvases.canvas_prepare,
             canvases.canvas_send,
             canvases.canvas_write_back,
+            find=canvases.canvas_find,
         ),
         EffectKind("channel.unarchive", channels.in_channel, channels.unarchive_send),
         EffectKind(
@@ -136,6 +158,6 @@ KINDS: dict[str, EffectKind] = {
             captures.capture_send,
             captures.capture_write_back,
         ),
-        EffectKind(WEEKLY_REPORT, _payload, _report_send),
+        EffectKind(WEEKLY_REPORT, _payload, _report_send, find=_report_find),
     )
 }

@@ -51,5 +51,6 @@ def _canvas_row(playbook: Playbook, ticket: Ticket, event: TimelineEvent, *, now
         payload=payload,
         now=now,
         subject=("ticket", ticket.id),
+        stream=f"canvas:{event.after['review']}",  # a later draft edits what the first made
         after=after,
     )

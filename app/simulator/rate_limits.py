@@ -20,6 +20,8 @@ TIERS = {
     "auth.test": SPECIAL,
     "bookmarks.add": "Tier2",
     "canvases.create": "Tier2",
+    "canvases.edit": "Tier3",
+    "conversations.canvases.create": "Tier2",
     "bookmarks.list": "Tier3",
     "bookmarks.remove": "Tier2",
     "chat.delete": "Tier3",

@@ -24,6 +24,7 @@ MESSAGE_KEYS = (
     "username",
     "icons",
     "metadata",
+    "files",  # a file share (files.completeUploadExternal with a channel)
 )
 
 
@@ -62,6 +63,19 @@ def channel(ws: Workspace, ch: Channel, *, listing: bool = False, num_members: b
         "purpose": dict(ch.purpose),
         "previous_names": [],
     }
+    properties = {}
+    if ch.canvas:
+        canvas = {
+            "file_id": ch.canvas,
+            "is_empty": False,
+            "quip_thread_id": "",
+            "is_migrated": False,
+        }
+        properties["canvas"] = canvas
+    if ch.tabs:
+        properties["tabs"] = [dict(tab) for tab in ch.tabs]
+    if properties:
+        out["properties"] = properties
     if not listing:
         out["last_read"] = "0000000000.000000"
     if listing or num_members:

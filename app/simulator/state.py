@@ -44,6 +44,8 @@ class Channel:
     messages: dict[str, dict] = field(default_factory=dict)  # ts -> message, in ts order
     pins: list[str] = field(default_factory=list)
     bookmarks: list[dict] = field(default_factory=list)
+    canvas: str | None = None  # the channel canvas (conversations.canvases.create)
+    tabs: list[dict] = field(default_factory=list)  # canvases tabbed in (canvases.create)
 
 
 @dataclass

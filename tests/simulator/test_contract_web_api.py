@@ -63,6 +63,11 @@ def merge(a, b):
 def allowed_shape(method: str) -> dict:
     """The java sample; for methods it lacks, the ref's success examples and output keys, with
     nested objects taken from the closest java sample."""
+    if method == "conversations.info":  # the channel's properties as the other samples show
+        channel = sample("conversations.list")["channels"][0]
+        return merge(
+            sample(method), {"channel": merge(channel, sample("conversations.join")["channel"])}
+        )
     if sample(method) is not None:
         return sample(method)
     doc = ref(method)
@@ -134,6 +139,12 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
         upload = client.files_getUploadURLExternal(filename="chart.png", length=3)
         assert urlopen(Request(upload["upload_url"], data=b"png", method="POST")).status == 200
         w["file"] = upload["file_id"]
+    if method in ("canvases.edit", "conversations.info"):  # a tab and the channel canvas
+        doc = {"type": "markdown", "markdown": "# Review"}
+        w["canvas"] = client.api_call(
+            "canvases.create", json={"title": "Review", "document_content": doc, "channel_id": ch}
+        )["canvas_id"]
+        client.api_call("conversations.canvases.create", json={"channel_id": ch})
     if method == "bookmarks.remove":
         link = "https://example.com"
         added = client.bookmarks_add(channel_id=ch, title="Doc", type="link", link=link)
@@ -182,6 +193,17 @@ def valid_args(method: str, sim, client: WebClient, w: dict) -> dict:
             "title": "Review",
             "document_content": {"type": "markdown", "markdown": "# Review"},
             "channel_id": ch,
+        },
+        "conversations.canvases.create": {
+            "channel_id": ch,
+            "title": "Review",
+            "document_content": {"type": "markdown", "markdown": "# Review"},
+        },
+        "canvases.edit": {
+            "canvas_id": w.get("canvas"),
+            "changes": [
+                {"operation": "replace", "document_content": {"type": "markdown", "markdown": "x"}}
+            ],
         },
     }
     return table[method]
