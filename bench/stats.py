@@ -151,7 +151,7 @@ def measure(name: str, url: str, args) -> None:
     def home():
         handle_app_home_opened({"user": member, "tab": "home"}, Publisher(), {"relay": relay})
 
-    def home_first():  # the first open of the minute computes the numbers
+    def home_first():  # the first open in a minute computes the numbers
         relay.home_numbers.clear()
         home()
 
@@ -167,8 +167,8 @@ def measure(name: str, url: str, args) -> None:
     cases = [
         ("/esc stats, all teams, 90 days", all_teams),
         ("/esc stats, one team, 30 days", one_team),
-        ("App Home, first open of the minute", home_first),
-        ("App Home, opened again that minute", home),
+        ("App Home, first open in a minute", home_first),
+        ("App Home, opened again within it", home),
         ("weekly report data (8 weeks)", report_data),
         ("weekly report chart (PNG)", chart),
         ("/metrics scrape", lambda: exposition.scrape(registry)),

@@ -77,8 +77,9 @@ def took(took: float | None, target: int, breached: bool) -> str:
 
 
 def key_figures(ticket: Ticket, events: list[TimelineEvent]) -> tuple[str, str]:
-    """Time to acknowledge and time to resolve against the targets, from the timeline
-    (app/metrics/definitions.py)."""
+    """Time to acknowledge and time to resolve against the targets, from the timeline with
+    the metric definitions (app/metrics/definitions.py: the times and the breaches that
+    `/esc stats` counts). The review canvas and the drill's scorecard both show these."""
     facts = definitions.TicketFacts(
         severity=ticket.severity,
         team=ticket.team,
@@ -90,12 +91,12 @@ def key_figures(ticket: Ticket, events: list[TimelineEvent]) -> tuple[str, str]:
         took(
             definitions.first_response(facts),
             ticket.response_target_minutes,
-            ticket.response_breached,
+            definitions.breached(facts, "response"),
         ),
         took(
             definitions.resolution(facts),
             ticket.resolution_target_minutes,
-            ticket.resolution_breached,
+            definitions.breached(facts, "resolution"),
         ),
     )
 

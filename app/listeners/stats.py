@@ -9,6 +9,7 @@ from blocks.stats import home_section, stats_blocks, stats_text
 from blocks.text import escape
 
 HOME_PERIOD = timedelta(days=30)
+HOME_FRESH = timedelta(minutes=1)  # App Home's numbers are computed at most this often
 
 
 def stats_answer(relay: Relay, user: str, args: list[str]) -> dict:
@@ -42,13 +43,13 @@ def home_stats(relay: Relay, user: str) -> list[dict]:
 
 
 def home_figures(relay: Relay, team: str | None) -> stats.Stats:
-    """A team's (None: every team's) figures for the 30 days to the start of this minute,
-    computed once a minute per process and team: opening App Home does not recompute them."""
-    end = relay.now().replace(second=0, microsecond=0)
-    cache = relay.home_numbers
-    found = cache.get(team)
-    if found is None or found.end != end:
+    """A team's (None: every team's) figures of the last 30 days, computed at most once a
+    minute per process and team: App Home opened again within the minute shows them as
+    they were then, without asking the database."""
+    now = relay.now()
+    found = relay.home_numbers.get(team)
+    if found is None or not now - HOME_FRESH < found.end <= now:
         with relay.sessions() as db:
-            found = stats.compute(db, end - HOME_PERIOD, end, team=team)
-        cache[team] = found
+            found = stats.compute(db, now - HOME_PERIOD, now, team=team)
+        relay.home_numbers[team] = found
     return found

@@ -26,7 +26,6 @@ def test_the_draft_reads_the_timeline(playbook):
         resolution_summary="Rolled back",
         response_target_minutes=8,
         resolution_target_minutes=180,
-        response_breached=True,
     )
     pin = {
         "text": "Rolling back now, token xoxb-123456789012-123456789012-abcdefghijklmnopqrstuvwx",
@@ -36,6 +35,7 @@ def test_the_draft_reads_the_timeline(playbook):
     }
     events = [
         event("opened", 0, AMARA),
+        event("sla.breached", 8, None, {"clock": "response"}),  # missed as /esc stats counts it
         event("acknowledged", 12, AMARA),
         event("escalated", 20, AMARA, {"tier": "L2", "reason": "manual"}),
         event("pin.captured", 25, None, pin),

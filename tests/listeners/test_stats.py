@@ -88,7 +88,7 @@ def test_app_home_numbers_are_computed_once_a_minute(fresh, sim, playbook, peopl
     assert "2 tickets" in numbers()
     one_more = ticket(2, "identity", None, "10:00", ("acknowledged", "10:05"))
     store(fresh, [one_more], first=99)  # an Identity ticket stored after the first open
-    relay.now.value += timedelta(seconds=50)  # the same minute: the figures as they were
+    relay.now.value += timedelta(seconds=59)  # within the minute: the figures as they were
     assert "2 tickets" in numbers()
-    relay.now.value += timedelta(seconds=10)  # the next minute: computed again
+    relay.now.value += timedelta(seconds=1)  # a minute after: computed again
     assert "3 tickets" in numbers()
