@@ -80,7 +80,8 @@ MISTAKES = [
         "post channel",
         _set(["steps", 0, "post", "channel"], "acme-suport"),
         "steps[0].post.channel: no channel 'acme-suport' (did you mean 'acme-support'?); "
-        "channels: acme-support, esc-identity, esc-payments, esc-platform, escalation-reports, ext-acme-bank",
+        "channels: acme-support, esc-identity, esc-payments, esc-platform, escalation-reports,"
+        " ext-acme-bank",
     ),
     (
         "shortcut",
@@ -99,7 +100,8 @@ MISTAKES = [
         "seen_by channel",
         _set(["steps", 2, "expect", 0, "seen_by"], "#esc-paymnts"),
         "steps[2].expect[0].seen_by: no channel '#esc-paymnts' (did you mean 'esc-payments'?); "
-        "channels: acme-support, esc-identity, esc-payments, esc-platform, escalation-reports, ext-acme-bank",
+        "channels: acme-support, esc-identity, esc-payments, esc-platform, escalation-reports,"
+        " ext-acme-bank",
     ),
     (
         "unquoted time",
