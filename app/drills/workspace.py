@@ -18,7 +18,8 @@ REPORTS = "escalation-reports"
 
 
 def seed_workspace(sim: SlackSimulator, playbook, scenario: dict | None = None) -> Workspace:
-    """Create the playbook's people and queue channels, then the scenario's guests and channels."""
+    """Create the playbook's people, queue channels and reporting channel, then the
+    scenario's guests and channels."""
     scenario = scenario or {}
     ws = Workspace()
     for handle, person in playbook.people.items():
@@ -40,9 +41,10 @@ def seed_workspace(sim: SlackSimulator, playbook, scenario: dict | None = None) 
             sim.add_channel(f"ext-{key}", id=customer.channel, members=everyone)
             ws.channels[f"ext-{key}"] = customer.channel
             ws.names[customer.channel] = f"ext-{key}"
-    if playbook.reporting is not None:  # the weekly report's channel
-        ws.channels[REPORTS] = sim.add_channel(REPORTS, id=playbook.reporting.channel)
-        ws.names[playbook.reporting.channel] = REPORTS
+    reporting = playbook.reporting
+    if reporting is not None and reporting.channel not in ws.names:  # the weekly report's
+        ws.channels[REPORTS] = sim.add_channel(REPORTS, id=reporting.channel)
+        ws.names[reporting.channel] = REPORTS
     for name, spec in (scenario.get("channels") or {}).items():
         wanted = spec.get("members", ["everyone"])
         members = list(ws.users.values()) if "everyone" in wanted else []
