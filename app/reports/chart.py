@@ -21,7 +21,8 @@ def chart_png(series: dict) -> bytes:
         volume.bar(weeks, counts, bottom=bottom, label=f"Sev{sev}", color=colour)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     volume.set_ylabel("tickets")
-    volume.legend(loc="upper left", fontsize="small", ncols=4)
+    if series["volume"]:  # a legend of nothing is a warning
+        volume.legend(loc="upper left", fontsize="small", ncols=4)
     volume.set_title("Escalations by week (opened; no drills)")
     for sev, shares in sorted(series["within"].items()):
         points = [(w, s * 100) for w, s in zip(weeks, shares, strict=True) if s is not None]
