@@ -4,6 +4,7 @@ import hmac
 import io
 import json
 import logging
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -82,10 +83,11 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         ) from None
     engine = db.make_engine(
         settings.database_url,
-        pool_size=settings.listener_threads + settings.delivery_threads,
+        pool_size=settings.pool_size_for(mode),
         pool_recycle=settings.database_pool_recycle_seconds,
     )
     prepare_database(engine, settings.database_url)
+    check_pool(engine, settings.pool_size_for(mode))
     token = settings.slack_bot_token.get_secret_value()
     return Relay(
         playbook,
@@ -143,6 +145,19 @@ def prepare_database(engine, url: str) -> None:
         if engine.dialect.name == "sqlite":
             raise StartupError(f"Relay cannot open the database {url}: {reason}") from None
         log.warning("database.unavailable", error=reason)
+
+
+def check_pool(engine, pool_size: int) -> None:
+    """Warn when the Procfile's processes (WEB_CONCURRENCY web workers and a clock) could open
+    more PostgreSQL connections than the server takes: past that, requests fail."""
+    workers = os.environ.get("WEB_CONCURRENCY", "")
+    processes = (int(workers) if workers.isdigit() else 2) + 1
+    try:
+        problem = db.pool_problem(engine, pool_size, processes)
+    except SQLAlchemyError:
+        return  # unreachable: prepare_database said so
+    if problem:
+        log.warning("database.pool_too_large", problem=problem)
 
 
 def build_app(

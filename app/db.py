@@ -97,7 +97,8 @@ def make_engine(url: str, *, pool_size: int = 10, pool_recycle: int = 1800, **kw
         url,
         hide_parameters=True,
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=0,  # never more than pool_size: a thread waits for a free connection
+        pool_timeout=kwargs.pop("pool_timeout", 30),
         pool_recycle=pool_recycle,  # before a firewall or proxy drops an idle connection
         pool_pre_ping=False,  # no round trip per checkout: _closed_by_server looks instead
         connect_args={"connect_timeout": 10},
@@ -105,6 +106,24 @@ def make_engine(url: str, *, pool_size: int = 10, pool_recycle: int = 1800, **kw
     )
     event.listen(engine, "checkout", _closed_by_server)
     return engine
+
+
+def pool_problem(engine: Engine, pool_size: int, processes: int) -> str | None:
+    """Whether `processes` processes with `pool_size` connections each could need more than the
+    PostgreSQL server allows (its max_connections, less what it keeps for superusers)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    with engine.connect() as conn:
+        allowed = int(conn.exec_driver_sql("SHOW max_connections").scalar()) - int(
+            conn.exec_driver_sql("SHOW superuser_reserved_connections").scalar()
+        )
+    if pool_size * processes <= allowed:
+        return None
+    return (
+        f"{processes} processes with up to {pool_size} connections each could need "
+        f"{pool_size * processes}, but the server allows {allowed}: lower DATABASE_POOL_SIZE "
+        f"(or LISTENER_THREADS and DELIVERY_THREADS), or raise max_connections"
+    )
 
 
 def _closed_by_server(dbapi_conn, _record, _proxy) -> None:

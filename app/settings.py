@@ -20,6 +20,9 @@ def psycopg_url(url: str) -> str:
     return url
 
 
+DEFAULT_POOL_CAP = 32
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
@@ -29,6 +32,7 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_DEFAULT_API_URL
     database_url: str = "sqlite:///relay.db"
     database_pool_recycle_seconds: int = 1800  # reopen pooled connections older than this
+    database_pool_size: int | None = Field(default=None, ge=1)  # connections per process at most
     relay_playbook: str = "playbook.yml"
     log_format: str = Field(default="console", pattern="^(console|json)$")
     log_level: str = "info"
@@ -52,6 +56,16 @@ class Settings(BaseSettings):
         elif mode == "socket":
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         return needed
+
+    def pool_size_for(self, mode: str) -> int:
+        """PostgreSQL connections one process may hold: DATABASE_POOL_SIZE, else one for each
+        thread that uses the database (the clock runs no listeners), at most 32, so that the
+        Procfile's two web workers and clock stay under a default server's 100 connections.
+        Threads past the pool wait for a free connection (transactions are short)."""
+        if self.database_pool_size:
+            return self.database_pool_size
+        listeners = 0 if mode == "clock" else self.listener_threads
+        return min(DEFAULT_POOL_CAP, listeners + self.delivery_threads + 2)
 
     def missing_for(self, mode: str) -> list[str]:
         """Environment variables that `mode` ("http", "socket" or "clock") still needs."""

@@ -185,10 +185,10 @@ class Statements:
 
 
 def measure(url: str, sizes: list[int], rounds: int, client: WebClient, args) -> list[str]:
-    settings = Settings(_env_file=None)
-    threads = args.threads or settings.delivery_threads
+    threads = args.threads or Settings(_env_file=None).delivery_threads
+    settings = Settings(_env_file=None, delivery_threads=threads)
     # The clock's engine and delivery threads, as app/bot.py builds them.
-    engine = relay_db.make_engine(url, pool_size=settings.listener_threads + threads)
+    engine = relay_db.make_engine(url, pool_size=settings.pool_size_for("clock"))
     relay = Relay(
         load_playbook(ROOT / "playbook.yml"),
         relay_db.make_sessionmaker(engine),

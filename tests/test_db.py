@@ -5,6 +5,7 @@ import time
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 
 from app import db as relay_db
 from app.settings import Settings
@@ -55,3 +56,60 @@ def test_connections_the_server_dropped_are_replaced_without_an_error(database_u
             assert db.scalar(select(1)) == 1
     engine.dispose()
     admin.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_process_never_holds_more_connections_than_its_pool(database_url):
+    """Past DATABASE_POOL_SIZE a thread waits for a free connection; it does not open one
+    more (several processes that overflowed their pools once ran the server out of
+    connections, and Slack's requests got 503s)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (RELAY_TEST_DATABASE_URL)")
+    engine = relay_db.make_engine(database_url, pool_size=2, pool_timeout=0.3)
+    held = [engine.connect() for _ in range(2)]
+    with pytest.raises(SQLAlchemyTimeout):
+        engine.connect()
+    held.pop().close()
+    with engine.connect() as conn:  # a freed connection is taken again
+        assert conn.scalar(select(1)) == 1
+    for conn in held:
+        conn.close()
+    engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_pool_the_server_cannot_serve_is_named_at_start(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (RELAY_TEST_DATABASE_URL)")
+    engine = relay_db.make_engine(database_url)
+    assert relay_db.pool_problem(engine, 10, 3) is None
+    problem = relay_db.pool_problem(engine, 100, 3)
+    assert problem.startswith("3 processes with up to 100 connections each could need 300")
+    assert "lower DATABASE_POOL_SIZE" in problem
+    engine.dispose()
+
+
+def test_pool_size_follows_the_threads_that_use_the_database():
+    settings = Settings(_env_file=None, listener_threads=8, delivery_threads=4)
+    assert settings.pool_size_for("http") == 14
+    assert settings.pool_size_for("clock") == 6  # the clock runs no listeners
+    defaults = Settings(_env_file=None)  # 32 listeners, 16 deliveries: capped
+    assert defaults.pool_size_for("http") == 32 and defaults.pool_size_for("clock") == 18
+    assert Settings(_env_file=None, database_pool_size=60).pool_size_for("http") == 60
+
+
+@pytest.mark.postgres_only
+def test_the_default_pools_fit_a_default_server(database_url):
+    """Two web workers and a clock with the default settings: no warning on a server with
+    PostgreSQL's default max_connections (100)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL (RELAY_TEST_DATABASE_URL)")
+    engine = relay_db.make_engine(database_url)
+    with engine.connect() as conn:
+        allowed = int(conn.exec_driver_sql("SHOW max_connections").scalar())
+    if allowed < 100:
+        pytest.skip(f"this server allows only {allowed} connections")
+    defaults = Settings(_env_file=None)
+    assert 2 * defaults.pool_size_for("http") + defaults.pool_size_for("clock") <= allowed - 3
+    assert relay_db.pool_problem(engine, defaults.pool_size_for("http"), 3) is None
+    engine.dispose()
