@@ -30,13 +30,13 @@ def tickets_of_user(
         select(Ticket)
         .where(Ticket.status.in_(OPEN_STATUSES))
         .where(or_(Ticket.owner_id == user_id, Ticket.reporter_id == user_id))
-        .order_by(Ticket.severity, Ticket.opened_at)
+        .order_by(Ticket.severity, Ticket.opened_at, Ticket.id)
         .limit(limit)
     )
     found = list(db.scalars(stmt))
     if playbook is not None:
         found += [t for t in naming(db, playbook, user_id) if t not in found]
-        found.sort(key=lambda t: (t.severity, t.opened_at))
+        found.sort(key=lambda t: (t.severity, t.opened_at, t.id))
     return found[:limit]
 
 
@@ -58,7 +58,7 @@ def tickets_of_teams(db: Session, teams: list[str], *, limit: int = 20) -> list[
         select(Ticket)
         .where(Ticket.status.in_(OPEN_STATUSES))
         .where(Ticket.team.in_(teams))
-        .order_by(Ticket.severity, Ticket.opened_at)
+        .order_by(Ticket.severity, Ticket.opened_at, Ticket.id)
         .limit(limit)
     )
     return list(db.scalars(stmt))
