@@ -6,8 +6,8 @@ from datetime import UTC
 
 from app import incidents, learning_changes, reviews, tickets
 from app.errors import RelayError
-from app.listeners import commands
 from app.listeners.answering import answering, tell
+from app.listeners.requests import key_or_channel
 from app.listeners.views import field_value
 from app.models import Ticket
 from app.tickets import clean_text
@@ -18,7 +18,7 @@ from blocks.text import escape
 
 
 def mitigate(req) -> dict:
-    key, _ = commands.key_or_channel(req, "mitigate")
+    key, _ = key_or_channel(req)
     c = learning_changes.mitigate(req.relay, key, by=req.user)
     if not c.events:
         return {"text": f"*{key}* was already marked mitigated."}
@@ -26,7 +26,7 @@ def mitigate(req) -> dict:
 
 
 def review(req) -> dict:
-    key, _ = commands.key_or_channel(req, "review")
+    key, _ = key_or_channel(req)
     c = learning_changes.draft_review(req.relay, key, by=req.user)
     with req.relay.sessions() as db:
         room = incidents.channel_of(db, c.ticket)
@@ -39,7 +39,7 @@ def review(req) -> dict:
 
 def action(req) -> None:
     """`/esc action [KEY] [what]`: the form, once we know they may add one."""
-    key, args = commands.key_or_channel(req, "action")
+    key, args = key_or_channel(req)
     relay = req.relay
     with relay.sessions() as db:
         ticket = tickets.get_ticket(db, key)
