@@ -6,15 +6,13 @@ Listeners turn the returned `Change` into an answer."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, reviews, tickets
-from app.comms import briefings, cadence, customers, updates
-from app.effects.incident_effects import capture_row
+from app.comms import briefings, cadence, customers
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
@@ -25,9 +23,6 @@ from app.runtime import Relay
 from app.sla import escalation, targets
 
 log = structlog.get_logger()
-
-BATCH = 100
-SET_ASIDE = timedelta(minutes=15)  # a ticket the clock cannot act on is tried again after this
 
 
 @dataclass
@@ -185,80 +180,16 @@ def change_severity(
         )
         if changed:
             c.record(changed)
-            _severity_changed(c, pb, by=by, was=was)
+            severity_changed(c, pb, by=by, was=was)
     return c
 
 
-def _severity_changed(c: Change, playbook: Playbook, *, by: str | None, was: int) -> None:
+def severity_changed(c: Change, playbook: Playbook, *, by: str | None, was: int) -> None:
     """A ticket whose severity changed: its tier paged (when the new one pages), and the
     declaration gated or taking effect (app/incidents/approvals.py)."""
     c.record(escalation.page(c.db, playbook, c.ticket, now=c.now, was=was))
     c.record(approvals.declare(c.db, playbook, c.ticket, by=by, now=c.now, was=was))
     c.record(briefings.on_lowered(c.db, playbook, c.ticket, was=was, now=c.now))
-
-
-def decide_approval(
-    relay: Relay, key: str, *, approval_id: int, approve: bool, by: str, note: str = ""
-) -> Change:
-    """An approver's Approve or Reject. A rejected Sev1 goes back to the severity it had
-    (with the reason on the timeline); only one decision is ever taken."""
-    pb = relay.playbook
-    with changing(relay, key) as c:
-        decided = approvals.decide(
-            c.db,
-            pb,
-            c.ticket,
-            approval_id=approval_id,
-            approve=approve,
-            by=by,
-            now=c.now,
-            note=note,
-        )
-        c.record(decided)
-        back = decided[0].after.get("severity")
-        if not approve and back and back != c.ticket.severity:
-            was, reason = c.ticket.severity, f"approval rejected: {note}"
-            changed = tickets.change_severity(
-                c.db, pb, c.ticket, severity=back, by=by, now=c.now, reason=reason
-            )
-            c.record(changed)
-            _severity_changed(c, pb, by=by, was=was)
-    return c
-
-
-def assign_role(relay: Relay, key: str, *, by: str, role: str, to: str) -> Change:
-    """Hand an incident role over; the role card and topic follow, the person gets a DM."""
-    with changing(relay, key) as c:
-        c.record(
-            incidents.assign_role(
-                c.db, relay.playbook, c.ticket, role=role, to=to, by=by, now=c.now
-            )
-        )
-    return c
-
-
-def pull_team(relay: Relay, key: str, *, by: str, team: str) -> Change:
-    """Invite another team's primary into the ticket's war room or swarm."""
-    with changing(relay, key) as c:
-        if by != incidents.commander(c.db, c.ticket):
-            tickets.require_may_act(relay.playbook, c.ticket, by)
-        c.record(incidents.pull(c.db, relay.playbook, c.ticket, team=team, by=by, now=c.now))
-    return c
-
-
-def capture_message(relay: Relay, *, channel: str, ts: str, by: str | None) -> Change | None:
-    """A message pinned or given a :pushpin: in a ticket's war room or swarm goes on its
-    timeline once; None when the channel is no ticket's."""
-    with relay.sessions() as db:
-        ticket_id = incidents.ticket_id_of_channel(db, channel)
-        key = db.scalar(select(Ticket.key).where(Ticket.id == ticket_id)) if ticket_id else None
-    if key is None:
-        return None
-    with changing(relay, key) as c:
-        found = incidents.captures.capture(c.db, c.ticket, channel=channel, ts=ts, by=by, now=c.now)
-        if found is not None:
-            c.effects.append(capture_row(c.ticket, found, now=c.now))
-    return c
 
 
 def wait_on_customer(relay: Relay, key: str, *, by: str) -> Change:
@@ -292,101 +223,9 @@ def resolve(
     return c
 
 
-def post_update(relay: Relay, key: str, *, by: str, draft: updates.Draft) -> Change:
-    """A situation update: posted, briefed, the cadence reset, a customer notice prepared."""
-    with changing(relay, key) as c:
-        c.record(updates.post(c.db, relay.playbook, c.ticket, draft, by=by, now=c.now))
-    return c
-
-
-def send_customer_update(relay: Relay, key: str, *, by: str, update_id: int) -> Change:
-    """The comms lead's Send: the prepared (redacted) notice goes to the customer channel."""
-    with changing(relay, key) as c:
-        c.record(customers.send(c.db, relay.playbook, c.ticket, update_id, by=by, now=c.now))
-    return c
-
-
 def reopen(relay: Relay, key: str, *, by: str) -> Change:
     with changing(relay, key) as c:
         c.record(tickets.reopen(c.db, relay.playbook, c.ticket, by=by, now=c.now))
         incidents.on_reopened(c.db, c.ticket)
         reviews.on_reopened(c.db, c.ticket, now=c.now)
     return c
-
-
-def claim_due(db: Session, now: datetime, *, limit: int = BATCH) -> tuple[list[Ticket], bool]:
-    """Lock tickets with a timer due (other clocks skip them on PostgreSQL); and whether
-    more may be due."""
-    ids, more = deadlines.due_subjects(db, "ticket", now, limit=limit)
-    stmt = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
-    if db.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    return list(db.scalars(stmt)), more
-
-
-def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int]:
-    """Fire every timer that is due, a batch of tickets per transaction. Returns the ids
-    of the tickets acted on, in the order they were, and how many events happened."""
-    acted: list[int] = []
-    events = 0
-    while True:
-        with relay.sessions() as db, db.begin():
-            now = relay.now()
-            due, more = claim_due(db, now, limit=limit)
-            kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
-            _cadences = cadence.load(db, kinds)  # read once for the batch, not once a ticket
-            changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
-            db.flush()  # one flush for the batch: the events get their ids
-            rooms = incidents.open_rooms(db, [t.id for t in due])
-            for change in changes:
-                _render(relay.playbook, change, rooms)
-            commit_changes(db, relay.playbook, changes)
-        acted += [t.id for t in due]
-        events += sum(len(c.events) for c in changes)
-        if not more or not due:
-            return acted, events
-
-
-def _fire(db: Session, playbook: Playbook, ticket: Ticket, fired: list[str], now) -> Change:
-    """One ticket's due timers, in isolation: a ticket that cannot be acted on (say, its
-    team or escalation type is no longer in the playbook) is set aside with a timeline
-    note, its half-made change undone, and the rest of the batch goes on. People the
-    playbook dropped are not a reason: the ticket's policy snapshot still has them."""
-    before = set(db.new)
-    try:
-        found = escalation.act_on_due(db, playbook, ticket, now=now, due=fired)
-        found += incidents.act_on_due(db, ticket, now=now, due=fired)
-        found += approvals.act_on_due(db, playbook, ticket, now=now, due=fired)
-        found += cadence.act_on_due(db, playbook, ticket, now=now, due=fired)
-        found += reviews.act_on_due(db, playbook, ticket, now=now, due=fired)
-    except Exception as error:  # noqa: BLE001 - one ticket must not stop every team's clock
-        with db.no_autoflush:
-            for made in set(db.new) - before:
-                db.expunge(made)
-            db.refresh(ticket)  # back to what is stored
-        log.exception("clock.ticket_failed", key=ticket.key, error=type(error).__name__)
-        after = {"error": type(error).__name__, "timers": fired}
-        tickets.add_event(db, ticket, kind="clock.set_aside", by=None, now=now, after=after)
-        return Change(db, ticket, now, set_aside_until=now + SET_ASIDE)
-    return Change(db, ticket, now, events=found, fired=fired)
-
-
-def _render(playbook: Playbook, change: Change, rooms: dict[int, int]) -> None:
-    """What a fired change posts (`rooms`: the batch's open channels); a change that cannot
-    be rendered keeps its state and says so on the timeline instead of stopping the batch."""
-    try:
-        change.effects = event_rows(
-            playbook, change.ticket, change.events, now=change.now, rooms=rooms
-        )
-    except Exception as error:  # noqa: BLE001
-        log.exception("clock.notices_failed", key=change.ticket.key, error=type(error).__name__)
-        after = {"error": type(error).__name__}
-        tickets.add_event(
-            change.db,
-            change.ticket,
-            kind="clock.not_notified",
-            by=None,
-            now=change.now,
-            after=after,
-        )
-    change.rendered = True

@@ -20,7 +20,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from app import changes, db, replays
+from app import db, replays, timer_changes
 from app.effects import report_effects
 from app.models import Heartbeat
 from app.runtime import Relay
@@ -61,7 +61,7 @@ def tick(relay: Relay, *, budget: float = DELIVERY_BUDGET) -> TickResult:
     back timers that fall due meanwhile."""
     beat(relay)
     report_effects.enqueue_due(relay)  # the weekly report, when its slot has come (once per slot)
-    fired, events = changes.fire_due_timers(relay)
+    fired, events = timer_changes.fire_due_timers(relay)
     result = TickResult(len(fired), events)
     until = time.monotonic() + budget
     for first in range(0, len(fired), FIRED_PER_DELIVERY):

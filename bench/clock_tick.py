@@ -33,12 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from app import db as relay_db  # noqa: E402
 from app import tickets  # noqa: E402
-from app.changes import fire_due_timers  # noqa: E402
 from app.clock import tick  # noqa: E402
 from app.models import Deadline, Ticket  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.timer_changes import fire_due_timers  # noqa: E402
 from bench.delivery import databases, simulator_process  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -34,7 +34,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import changes, tickets  # noqa: E402
+from app import changes, incident_changes, tickets  # noqa: E402
 from app import db as relay_db  # noqa: E402
 from app.incidents import approvals  # noqa: E402
 from app.models import Channel, OutboxMessage, OutboxStatus, Ticket  # noqa: E402
@@ -136,7 +136,9 @@ def approved_to_ready(relay: Relay, runs: int) -> list[float]:
         with relay.sessions() as db:
             waiting = approvals.pending(db, db.get(Ticket, ticket.id))
         start = time.perf_counter()
-        changes.decide_approval(relay, ticket.key, approval_id=waiting.id, approve=True, by=DECIDER)
+        incident_changes.decide_approval(
+            relay, ticket.key, approval_id=waiting.id, approve=True, by=DECIDER
+        )
         times.append(until_ready(relay, [ticket.id], start))
     return times
 

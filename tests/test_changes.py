@@ -7,7 +7,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from app import changes, deadlines
+from app import changes, deadlines, timer_changes
 from app.errors import Forbidden
 from app.models import OutboxMessage, Ticket, TimelineEvent
 from app.playbook import parse_playbook
@@ -97,10 +97,10 @@ def test_a_refused_change_commits_nothing(relay, playbook):
 def test_the_clock_fires_through_the_same_path_once(relay, playbook):
     ticket = opened(relay, playbook)
     relay.now.value = MON_0900 + timedelta(hours=6)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
     fired_once = kinds_of(relay, ticket)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert kinds_of(relay, ticket) == fired_once, "a second tick does nothing to it"
     timers = timers_of(relay, ticket)
     assert "response.breach" not in timers and "handoff.expiry" in timers
@@ -114,19 +114,19 @@ def test_one_ticket_the_clock_cannot_act_on_does_not_stop_the_others(relay, play
         ticket.policy = {**ticket.policy, "tiers": tiers}
     late = MON_0900 + timedelta(hours=6)
     relay.now.value = late
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert kinds_of(relay, fine)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
     assert kinds_of(relay, broken)[-1] == "clock.set_aside"
     assert "sla.breached" not in kinds_of(relay, broken), "nothing half-done was kept"
-    assert min(timers_of(relay, broken).values()) == late + changes.SET_ASIDE
-    changes.fire_due_timers(relay)
+    assert min(timers_of(relay, broken).values()) == late + timer_changes.SET_ASIDE
+    timer_changes.fire_due_timers(relay)
     assert kinds_of(relay, broken).count("clock.set_aside") == 1, "not again until then"
 
 
 def test_catching_up_sends_only_the_handoff_that_still_stands(relay, playbook):
     ticket = opened(relay, playbook)
     relay.now.value = MON_0900 + timedelta(days=3)  # both clocks breached while no clock ran
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     kinds = kinds_of(relay, ticket)
     assert kinds.count("escalated") == 2 and kinds.count("handoff.offered") == 2
     with relay.sessions() as db:
@@ -152,11 +152,11 @@ def thread_rows(relay, ticket) -> list[str]:
 def test_a_notice_on_time_is_not_marked_late_and_one_after_an_outage_is(relay, playbook):
     on_time, late = opened(relay, playbook), opened(relay, playbook)
     relay.now.value = on_time.response_warn_at
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert "warning" in thread_rows(relay, on_time)[-1]
     assert "Sent late" not in thread_rows(relay, on_time)[-1]
     relay.now.value = on_time.response_due_at + timedelta(hours=1)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert "Sent late" in thread_rows(relay, late)[-1]
 
 
@@ -165,7 +165,7 @@ def test_after_a_playbook_edit_the_clock_hands_off_to_the_snapshotted_person(rel
     data = removed(removed(shipped_data(), "priya.shah", "sofia.marin"), "initech")
     relay.playbook = parse_playbook(data)  # restarted on the edited playbook
     relay.now.value = MON_0900 + timedelta(hours=6)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert kinds_of(relay, ticket)[-3:] == ["sla.breached", "escalated", "handoff.offered"]
     relay.deliver(("ticket", ticket.id))  # an empty workspace: only how rows fail matters
     with relay.sessions() as db:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
-from app import changes, clock, replays
+from app import changes, clock, replays, timer_changes
 from app import db as relay_db
 from app.clock import TickResult, contained_tick, tick
 from app.drills.workspace import seed_workspace
@@ -182,7 +182,7 @@ def channel_reads(relay, playbook, count) -> tuple[int, int]:
     engine = relay.sessions.kw["bind"]
     sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
     try:
-        fired, _ = changes.fire_due_timers(relay)
+        fired, _ = timer_changes.fire_due_timers(relay)
     finally:
         sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
     assert set(ids) <= set(fired)
@@ -218,7 +218,7 @@ def reads_while_deciding(relay, playbook, count, tables) -> int:
     engine = relay.sessions.kw["bind"]
     sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
     try:
-        fired, _ = changes.fire_due_timers(relay)
+        fired, _ = timer_changes.fire_due_timers(relay)
     finally:
         sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
     assert sorted(fired) == sorted(ids)
@@ -311,7 +311,7 @@ def test_clock_killed_mid_tick_loses_nothing(relay, sim, scratch_url, tmp_path):
 
 
 def test_a_failing_tick_is_logged_and_the_next_tick_runs(relay, monkeypatch):
-    real = changes.fire_due_timers
+    real = timer_changes.fire_due_timers
     failures = iter([RuntimeError("boom"), OperationalError("SELECT", {}, ConnectionError())])
 
     def flaky(relay):
@@ -320,7 +320,7 @@ def test_a_failing_tick_is_logged_and_the_next_tick_runs(relay, monkeypatch):
             raise failure
         return real(relay)
 
-    monkeypatch.setattr(changes, "fire_due_timers", flaky)
+    monkeypatch.setattr(timer_changes, "fire_due_timers", flaky)
     monkeypatch.setattr(clock, "log", structlog.get_logger())
     with capture_logs() as logs:
         assert contained_tick(relay) is None

@@ -1,6 +1,6 @@
 """Buttons and selects on the ticket card, in handoff DMs and on App Home."""
 
-from app import changes, tickets
+from app import changes, incident_changes, tickets
 from app.errors import Invalid
 from app.listeners.answering import answering, tell
 from app.listeners.forms import (
@@ -78,7 +78,7 @@ def handle_send_customer(ack, body, action, respond, client, context):
         key, _, update_id = action["value"].partition(":")
         if not update_id.isdigit():
             raise Invalid("This button is out of date; nothing was sent.")
-        c = changes.send_customer_update(
+        c = incident_changes.send_customer_update(
             context["relay"], key, by=body["user"]["id"], update_id=int(update_id)
         )
         tell(body, respond, client, answers.customer_sent(c.ticket))

@@ -2,7 +2,7 @@
 
 import json
 
-from app import changes, tickets
+from app import incident_changes, tickets
 from app.errors import Invalid, RelayError
 from app.incidents import approvals
 from app.listeners.answering import answering, tell
@@ -22,7 +22,7 @@ def handle_approve(ack, body, action, respond, client, context):
     ack()
     with answering(body, respond, client):
         key, approval_id = _approval(action)
-        c = changes.decide_approval(
+        c = incident_changes.decide_approval(
             context["relay"], key, approval_id=approval_id, approve=True, by=body["user"]["id"]
         )
         tell(body, respond, client, views.decided(c.ticket, c.events))
@@ -56,7 +56,7 @@ def handle_reject_submit(ack, body, view, client, context):
     ack()
     with answering(body, None, client):
         try:
-            c = changes.decide_approval(
+            c = incident_changes.decide_approval(
                 relay, meta["key"], approval_id=meta["approval"], approve=False, by=user, note=note
             )
         except RelayError as error:

@@ -1,7 +1,7 @@
 """`/esc` and its subcommands, from one table (`SUBCOMMANDS`) that also writes `/esc help`
 and is checked against the manifest's usage hint. Answers are ephemeral (response_url)."""
 
-from app import changes, incidents, reviews, tickets
+from app import changes, incident_changes, incidents, reviews, tickets
 from app.errors import Invalid
 from app.listeners import learning
 from app.listeners.answering import answering
@@ -106,7 +106,7 @@ def role(req: Request) -> dict:
     match = USER_MENTION.match(args[1]) if len(args) > 1 else None
     if name not in incidents.ROLES or not match:
         raise Invalid(f"Name a role and mention the person: `{req.usage}`.")
-    c = changes.assign_role(req.relay, key, by=req.user, role=name, to=match.group(1))
+    c = incident_changes.assign_role(req.relay, key, by=req.user, role=name, to=match.group(1))
     return {"text": answers.role_given(c.ticket, name, match.group(1), c.events)}
 
 
@@ -114,7 +114,7 @@ def pull(req: Request) -> dict:
     key, args = key_or_channel(req)
     if not args:
         raise Invalid(f"Which team? `{req.usage}`.")
-    c = changes.pull_team(req.relay, key, by=req.user, team=args[0].lower())
+    c = incident_changes.pull_team(req.relay, key, by=req.user, team=args[0].lower())
     return {"text": answers.pulled(c.ticket, c.events, req.relay.playbook)}
 
 

@@ -1,6 +1,6 @@
 """Events API: App Home; pins and :pushpin: reactions in a war room or swarm."""
 
-from app import changes, tickets
+from app import incident_changes, tickets
 from app.listeners import learning
 from app.listeners.stats import home_stats
 from app.sla.targets import risk_key
@@ -34,7 +34,7 @@ def handle_app_home_opened(event, client, context):
 def _capture(context, channel: str | None, ts: str | None, user: str | None) -> None:
     """Put the message on its ticket's timeline (Relay's own pins are not news)."""
     if channel and ts and user and user != context.get("bot_user_id"):
-        changes.capture_message(context["relay"], channel=channel, ts=ts, by=user)
+        incident_changes.capture_message(context["relay"], channel=channel, ts=ts, by=user)
 
 
 def handle_reaction_added(event, context):

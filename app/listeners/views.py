@@ -5,7 +5,7 @@ import json
 import structlog
 from slack_sdk.errors import SlackApiError
 
-from app import changes, reviews, tickets
+from app import changes, incident_changes, reviews, tickets
 from app.comms.updates import Draft
 from app.errors import Invalid, RelayError
 from app.listeners.answering import answering, tell
@@ -154,7 +154,7 @@ def _update_errors(relay, key, user, view) -> dict:
 
 
 def _post_update(relay, key, user, view, _, seen) -> str:
-    c = changes.post_update(relay, key, by=user, draft=_draft(view))
+    c = incident_changes.post_update(relay, key, by=user, draft=_draft(view))
     return answers.update_posted(c.ticket, c.events)
 
 

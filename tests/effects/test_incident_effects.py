@@ -7,7 +7,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from app import changes
+from app import changes, incident_changes, timer_changes
 from app.drills.workspace import seed_workspace
 from app.incidents import approvals
 from app.models import Approval, Channel, OutboxMessage, OutboxStatus, Ticket
@@ -51,7 +51,9 @@ def approve_pending(relay, key, *, by_handle="helen.carter"):
     if approval is None:
         return None
     by = uid(relay.playbook, by_handle)
-    change = changes.decide_approval(relay, key, approval_id=approval.id, approve=True, by=by)
+    change = incident_changes.decide_approval(
+        relay, key, approval_id=approval.id, approve=True, by=by
+    )
     relay.deliver(("ticket", change.ticket.id))
     return change
 
@@ -144,11 +146,11 @@ def test_resolving_posts_in_the_channel_and_the_clock_archives_it(sim, relay, pl
     assert any("Failed over the processor" in m.get("text", "") for m in channel.messages.values())
     assert "Resolved" in channel.topic["value"]
     relay.now.value = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     relay.deliver(("ticket", ticket.id))
     channel, row = room(sim, relay, ticket)
     assert channel.archived and row.archived_at is not None
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert len([c for c in sim.calls if c.method == "conversations.archive"]) == 1
 
 
@@ -172,7 +174,7 @@ def test_raising_a_reopened_ticket_brings_its_archived_channel_back(sim, relay, 
     james, admin = uid(playbook, "james.whitfield"), uid(playbook, "fatima.haddad")
     changes.resolve(relay, ticket.key, by=james, summary="Cache warmed", root_cause="Unknown")
     relay.now.value = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     relay.deliver(("ticket", ticket.id))
     assert room(sim, relay, ticket)[0].archived
     changes.reopen(relay, ticket.key, by=james)

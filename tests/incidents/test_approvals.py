@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import changes, deadlines
+from app import changes, deadlines, incident_changes, timer_changes
 from app.errors import Forbidden, Invalid
 from app.models import Approval, Channel, TimelineEvent
 from tests.effects.test_incident_effects import approve_pending, declare, pending_approval, room
@@ -76,7 +76,9 @@ def test_approving_opens_the_war_room_once_and_a_second_click_changes_nothing(si
         [done] = db.scalars(select(Approval).where(Approval.ticket_id == ticket.id)).all()
     marcus = uid(playbook, "marcus.bell")
     with pytest.raises(Invalid, match="already approved by Helen Carter"):
-        changes.decide_approval(relay, ticket.key, approval_id=done.id, approve=True, by=marcus)
+        incident_changes.decide_approval(
+            relay, ticket.key, approval_id=done.id, approve=True, by=marcus
+        )
     assert len([c for c in sim.calls if c.method == "conversations.create"]) == 1
     assert len(events_of(relay, ticket, "approval.approved")) == 1
     amara = uid(playbook, "amara.okafor")
@@ -88,7 +90,7 @@ def test_only_approvers_decide(relay, playbook):
     approval = pending_approval(relay, ticket.key)
     for handle in ("james.whitfield", "amara.okafor"):  # the manager; the requester
         with pytest.raises(Forbidden):
-            changes.decide_approval(
+            incident_changes.decide_approval(
                 relay, ticket.key, approval_id=approval.id, approve=True, by=uid(playbook, handle)
             )
     assert pending_approval(relay, ticket.key).status == "pending"
@@ -100,10 +102,10 @@ def test_a_rejection_keeps_the_previous_severity_and_says_why(sim, relay, playbo
     approval = pending_approval(relay, ticket.key)
     marcus = uid(playbook, "marcus.bell")
     with pytest.raises(Invalid, match="why"):
-        changes.decide_approval(
+        incident_changes.decide_approval(
             relay, ticket.key, approval_id=approval.id, approve=False, by=marcus
         )
-    change = changes.decide_approval(
+    change = incident_changes.decide_approval(
         relay, ticket.key, approval_id=approval.id, approve=False, by=marcus, note="One user only"
     )
     relay.deliver(("ticket", ticket.id))
@@ -129,7 +131,7 @@ def test_a_raised_swarm_waits_and_a_rejection_keeps_it_a_swarm(sim, relay, playb
     assert channel.name.startswith("swarm-"), "not renamed before the decision"
     approval = pending_approval(relay, ticket.key)
     assert approval.previous_severity == 2
-    change = changes.decide_approval(
+    change = incident_changes.decide_approval(
         relay, ticket.key, approval_id=approval.id, approve=False, by=rachel, note="Contained"
     )
     relay.deliver(("ticket", ticket.id))
@@ -142,7 +144,7 @@ def test_a_raised_swarm_waits_and_a_rejection_keeps_it_a_swarm(sim, relay, playb
 def test_unanswered_it_goes_to_the_next_approver_then_approves_itself(sim, relay, playbook):
     ticket = declare(relay, 1, approved=False, title="Checkout down")
     relay.now.value = MON_0900 + timedelta(minutes=10)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     relay.deliver(("ticket", ticket.id))
     [escalated] = events_of(relay, ticket, "approval.escalated")
     marcus = uid(playbook, "marcus.bell")
@@ -150,12 +152,12 @@ def test_unanswered_it_goes_to_the_next_approver_then_approves_itself(sim, relay
     assert any(buttons(m) for m in dms_to(sim, marcus)), "the next approver is asked"
     assert channel_row(relay, ticket) is None
     relay.now.value = MON_0900 + timedelta(minutes=20)
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     relay.deliver(("ticket", ticket.id))
     [approved] = events_of(relay, ticket, "approval.approved")
     assert approved.after["auto"] is True and approved.actor_id is None
     room(sim, relay, ticket)  # the war room is made
-    changes.fire_due_timers(relay)
+    timer_changes.fire_due_timers(relay)
     assert len(events_of(relay, ticket, "approval.")) == 3
 
 
@@ -201,7 +203,7 @@ def test_two_approvers_at_once_give_one_decision(sim, relay, playbook):
     def click(handle, approve):
         start.wait()
         try:
-            changes.decide_approval(
+            incident_changes.decide_approval(
                 relay,
                 ticket.key,
                 approval_id=approval.id,

@@ -6,12 +6,12 @@ from types import SimpleNamespace
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app import changes
 from app.drills.workspace import seed_workspace
 from app.listeners.commands import handle_esc
-from app.models import Ticket, TimelineEvent
+from app.models import OutboxMessage, OutboxStatus, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
@@ -73,7 +73,16 @@ def fakes() -> Fakes:
 
 
 @pytest.fixture(scope="module")
-def sim(playbook):
+def sim(playbook, sessions):
+    """A simulator per module. Slack calls earlier modules left pending were for their own
+    simulator (cards and channels this one never saw): they are set aside, so that they
+    neither fail here nor hold up the DMs and threads queued behind them."""
+    with sessions() as db, db.begin():
+        db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.FAILED, last_error="left by an earlier test module")
+        )
     with SlackSimulator(signing_secret="listener-tests") as sim:
         seed_workspace(sim, playbook)
         yield sim
