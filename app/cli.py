@@ -23,8 +23,8 @@ def cmd_web(args) -> int:
     database and the bot token (auth.test) are checked here first, so what stops Relay is one
     line, not a traceback from every worker. gunicorn runs from this Python, so
     `.venv/bin/relay web` works without the virtualenv on PATH."""
-    from app.bot import build_relay, verify_slack_token
     from app.logs import configure_logging
+    from app.startup import build_relay, verify_slack_token
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -50,9 +50,9 @@ def cmd_web(args) -> int:
 
 
 def cmd_clock(args) -> int:
-    from app.bot import build_relay, verify_slack_token
     from app.clock import run_clock, tick
     from app.logs import configure_logging
+    from app.startup import build_relay, verify_slack_token
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)

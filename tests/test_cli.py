@@ -10,12 +10,12 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from app.bot import build_relay
 from app.cli import main
 from app.db import head_revision, make_engine, make_sessionmaker, scratch_database, upgrade
 from app.models import Status
 from app.playbook import load_playbook
 from app.settings import Settings
+from app.startup import build_relay
 from tests.sla.test_escalation import open_sev3
 from tests.sla.test_people import removed, shipped_data
 

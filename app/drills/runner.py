@@ -12,7 +12,7 @@ from wsgiref.simple_server import make_server
 from sqlalchemy import select
 
 from app import incidents
-from app.bot import build_app, build_relay, wsgi_app
+from app.bot import build_app, wsgi_app
 from app.clock import tick
 from app.drills.checks import check, check_names
 from app.drills.harness import CountingExecutor, QuietHandler, Server
@@ -26,6 +26,7 @@ from app.logs import configure_logging
 from app.models import Ticket
 from app.settings import Settings
 from app.simulator import SlackSimulator
+from app.startup import build_relay
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTION = re.compile(r"(?<![<\w])@([a-z0-9][a-z0-9._-]*[a-z0-9])")
