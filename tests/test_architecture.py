@@ -9,7 +9,7 @@ import yaml
 from blocks.ids import Command, Shortcut
 
 ROOT = Path(__file__).resolve().parents[1]
-EDGES = {"bot", "cli", "clock", "changes", "runtime", "logs", "settings"}
+EDGES = {"bot", "startup", "cli", "clock", "changes", "runtime", "logs", "settings"}
 EDGE_PACKAGES = {"listeners", "simulator", "drills", "effects"}
 DOMAIN_FORBIDDEN = ("slack_bolt", "slack_sdk", "blocks", "apscheduler")
 BLOCKS_FORBIDDEN = ("slack_bolt", "slack_sdk.web", "app.db", "app.effects", "app.runtime")
