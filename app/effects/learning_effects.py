@@ -1,12 +1,12 @@
 """What the learning loop posts beyond thread notices and plain DMs (blocks/learning.py):
 the reporter's "Did this fix it?" DM with its buttons, and the review canvas."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from app.effects.incident_effects import create_key
 from app.effects.outbox import row
-from app.models import Channel, Ticket, TimelineEvent
+from app.incidents.rooms import open_rooms
+from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.reviews import actions
 from app.tickets.timeline import timeline
@@ -38,9 +38,7 @@ def _canvas_row(playbook: Playbook, ticket: Ticket, event: TimelineEvent, *, now
         "markdown": markdown,
         "review": event.after["review"],
     }
-    room = db.scalar(
-        select(Channel.id).where(Channel.ticket_id == ticket.id, Channel.archived_at.is_(None))
-    )
+    room = open_rooms(db, [ticket.id]).get(ticket.id)
     if room is not None:
         payload["channel_row"], after = room, create_key(room)
     else:

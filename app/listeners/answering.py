@@ -47,13 +47,11 @@ def answering(body: dict, respond, client):
     except RelayError as error:
         log.info("request.refused", reason=type(error).__name__)
         tell(body, respond, client, str(error))
-    except SlackApiError as error:
-        if error.response.get("error") not in TRIGGER_ERRORS:
+    except Exception as error:  # noqa: BLE001 - the person gets an answer, the log the trace
+        slack_error = error.response.get("error") if isinstance(error, SlackApiError) else None
+        if slack_error in TRIGGER_ERRORS:
+            log.warning("request.form_not_opened", slack_error=slack_error)
+            tell(body, respond, client, TOO_LATE)
+        else:
             log.exception("request.failed", error=type(error).__name__)
             tell(body, respond, client, SORRY)
-            return
-        log.warning("request.form_not_opened", slack_error=error.response.get("error"))
-        tell(body, respond, client, TOO_LATE)
-    except Exception as error:  # noqa: BLE001 - the person gets an answer, the log the trace
-        log.exception("request.failed", error=type(error).__name__)
-        tell(body, respond, client, SORRY)
