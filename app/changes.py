@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
+from sqlalchemy import union_all
 from sqlalchemy.orm import Session
 
 from app import deadlines, incidents, reviews, tickets
@@ -16,7 +17,7 @@ from app.comms import briefings, cadence, customers
 from app.effects.outbox import enqueue_rows
 from app.effects.ticket_effects import card_key, confirmation_row, event_rows, permalink_row
 from app.errors import Invalid
-from app.incidents import approvals
+from app.incidents import approvals, rooms
 from app.models import Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -42,23 +43,20 @@ class Change:
         self.events += [e for e in (result if isinstance(result, list) else [result]) if e]
 
 
+# The timers capabilities keep in their own rows (rooms, approvals, learning), in one query.
+# The SLA's follow from the ticket; the cadence's may be made here (cadence.timers).
+_KEPT_TIMERS = union_all(rooms.TIMERS, approvals.TIMERS, *reviews.TIMERS)
+
+
 def commit_changes(db: Session, playbook: Playbook, changes: list[Change]) -> None:
     """Timers and effects of these changes, in the current transaction (one batch)."""
     db.flush()  # events get their ids
     wanted = {}
-    ids = [c.ticket.id for c in changes]
-    rooms, gates = incidents.timers(db, ids), approvals.timers(db, ids)
-    learning = reviews.timers(db, ids)
+    kept = deadlines.wanted(db, _KEPT_TIMERS, [c.ticket.id for c in changes])
     now = max(c.now for c in changes) if changes else None
     cadences = cadence.timers(db, playbook, [c.ticket for c in changes], now=now)
     for c in changes:
-        timers = {
-            **targets.timers(c.ticket),
-            **rooms[c.ticket.id],
-            **gates[c.ticket.id],
-            **cadences[c.ticket.id],
-            **learning[c.ticket.id],
-        }
+        timers = {**targets.timers(c.ticket), **kept[c.ticket.id], **cadences[c.ticket.id]}
         if c.set_aside_until:
             timers = {k: max(at, c.set_aside_until) for k, at in timers.items()}
         wanted[c.ticket.id] = {  # a timer that just fired is never due again at once

@@ -5,10 +5,29 @@ after every change, and the clock claims the subjects with a row that is due."""
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Deadline
+
+
+def timer_rows(ticket_id, kind, due_at, *where):
+    """A capability's timers as a statement of (ticket id, kind, due at) rows for the tickets
+    bound as `ids`; `kind` is a name or an SQL expression. The change layer reads every
+    capability's timers at once (`wanted`), so a change costs one query for them."""
+    kind = literal(kind) if isinstance(kind, str) else kind
+    return select(ticket_id, kind.label("kind"), due_at.label("due_at")).where(
+        ticket_id.in_(bindparam("ids", expanding=True)), *where
+    )
+
+
+def wanted(db: Session, statement, ids: list[int]) -> dict[int, dict[str, datetime]]:
+    """{ticket id: {kind: due_at}} from timer_rows (or a union of them), in one query."""
+    found: dict[int, dict[str, datetime]] = {i: {} for i in ids}
+    if ids:
+        for ticket_id, kind, due_at in db.execute(statement, {"ids": ids}):
+            found[ticket_id][kind] = due_at
+    return found
 
 
 def pending(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, datetime]]:

@@ -8,7 +8,7 @@ request costs one insert."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,14 +27,15 @@ def request_key(signature: str, body: dict) -> str:
     return signature[:100]
 
 
-# Built once: every request runs one of them.
-_NO_FLUSH = text("SET LOCAL synchronous_commit = off")
+# Built once: every request runs one of them. On PostgreSQL the insert also turns off the
+# wait for the WAL flush for its transaction: a row lost in a crash costs at most a replay.
+_ROW = {"key": bindparam("key"), "seen_at": bindparam("seen_at", type_=SeenRequest.seen_at.type)}
+_NO_FLUSH = func.set_config("synchronous_commit", "off", True) == "off"
+_SEEN = SeenRequest.__table__  # Core: no ORM bookkeeping
+_PG_RECORD = pg_insert(_SEEN).from_select(list(_ROW), select(*_ROW.values()).where(_NO_FLUSH))
 _RECORD = {
-    postgres: insert(SeenRequest)
-    .values(key=bindparam("key"), seen_at=bindparam("seen_at"))
-    .on_conflict_do_nothing()
-    .returning(SeenRequest.key)
-    for postgres, insert in ((True, pg_insert), (False, sqlite_insert))
+    postgres: insert.on_conflict_do_nothing().returning(_SEEN.c.key)
+    for postgres, insert in ((True, _PG_RECORD), (False, sqlite_insert(_SEEN).values(**_ROW)))
 }
 
 
@@ -43,8 +44,6 @@ def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) 
     before the request is handled, so two workers racing on one request get one True)."""
     with transaction(sessions) as db:
         postgres = db.bind.dialect.name == "postgresql"
-        if postgres:  # no WAL flush to wait for: a row lost in a crash costs at most a replay
-            db.execute(_NO_FLUSH)
         added = db.scalar(_RECORD[postgres], {"key": key, "seen_at": now})
         return added is not None
 

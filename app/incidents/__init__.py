@@ -14,7 +14,6 @@ from app.incidents.rooms import (
     open_rooms,
     pull,
     ticket_id_of_channel,
-    timers,
 )
 
 __all__ = [
@@ -38,5 +37,4 @@ __all__ = [
     "renamed",
     "slug",
     "ticket_id_of_channel",
-    "timers",
 ]

@@ -13,9 +13,10 @@ the gate approves itself (`approval.approved` with `after.auto`)."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app import deadlines
 from app.comms import briefings
 from app.errors import Forbidden, Invalid
 from app.incidents import rooms
@@ -24,11 +25,15 @@ from app.playbook import Playbook
 from app.tickets.timeline import add_event
 
 PENDING = ApprovalStatus.PENDING
-_DUE = select(Approval.ticket_id, Approval.due_at).where(  # built once: every change asks
-    Approval.ticket_id.in_(bindparam("ids", expanding=True)), Approval.status == PENDING
-)
 ASKED_MAX = 2  # the first approver, then the next; then it approves itself
 TIMER = "approval.due"
+TIMERS = deadlines.timer_rows(
+    Approval.ticket_id,
+    TIMER,
+    Approval.due_at,
+    Approval.due_at.is_not(None),
+    Approval.status == PENDING,
+)
 
 
 def on_approved(
@@ -150,16 +155,6 @@ def _request(db, playbook, ticket, reason, *, by, now, was) -> TimelineEvent:
         "requested_by": by,
     }
     return add_event(db, ticket, kind="approval.requested", by=by, now=now, after=after)
-
-
-def timers(db: Session, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    """The `approval.due` timers of these tickets (see app/deadlines.py)."""
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    if ticket_ids:
-        for ticket_id, due in db.execute(_DUE, {"ids": ticket_ids}):
-            if due is not None:
-                found[ticket_id][TIMER] = due
-    return found
 
 
 def act_on_due(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime, due: list[str]):

@@ -4,9 +4,10 @@ Each returns timeline events whose `after` says everything the effects need."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import deadlines
 from app.comms import outbound
 from app.errors import Invalid
 from app.incidents import naming, roles
@@ -164,22 +165,14 @@ def on_reopened(db: Session, ticket: Ticket) -> None:
         channel.archive_due_at = None
 
 
-# Built once (every change runs it; building a statement costs more than running it here).
-ARCHIVE_TIMERS = select(Channel.ticket_id, Channel.archive_due_at).where(
-    Channel.ticket_id.in_(bindparam("ids", expanding=True)),
+# The `channel.archive` timers of the tickets `ids` (see deadlines.timer_rows).
+TIMERS = deadlines.timer_rows(
+    Channel.ticket_id,
+    "channel.archive",
+    Channel.archive_due_at,
     Channel.archive_due_at.is_not(None),
     Channel.archived_at.is_(None),
 )
-
-
-def timers(db: Session, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    """The `channel.archive` timers of these tickets (see app/deadlines.py)."""
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    if not ticket_ids:
-        return found
-    for ticket_id, due in db.execute(ARCHIVE_TIMERS, {"ids": ticket_ids}):
-        found[ticket_id]["channel.archive"] = due
-    return found
 
 
 def open_rooms(db: Session, ticket_ids: list[int]) -> dict[int, int]:

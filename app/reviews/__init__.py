@@ -24,15 +24,7 @@ def on_reopened(db, ticket: Ticket, *, now: datetime) -> None:
         asked.settled_at = now
 
 
-def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    """Every learning timer of these tickets (see app/deadlines.py)."""
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    if not ticket_ids:
-        return found
-    for part in (confirmation.timers, review.timers, actions.timers):
-        for ticket_id, kinds in part(db, ticket_ids).items():
-            found[ticket_id].update(kinds)
-    return found
+TIMERS = [confirmation.TIMERS, *review.TIMERS, *actions.TIMERS]  # see deadlines.timer_rows
 
 
 def act_on_due(db, playbook: Playbook, ticket: Ticket, *, now: datetime, due: list[str]):

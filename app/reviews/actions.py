@@ -4,8 +4,9 @@ done or dropped. Each belongs to a ticket and changes through it (app/changes.py
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import String, cast, literal, or_, select
 
+from app import deadlines
 from app.errors import Forbidden, Invalid
 from app.incidents import commander
 from app.models import ActionItem, Ticket, TimelineEvent
@@ -149,16 +150,20 @@ def open_items(db, *, ticket_ids=None, owner=None, teams=None) -> list[ActionIte
     return list(db.scalars(stmt.order_by(ActionItem.due_at, ActionItem.id)))
 
 
-_OPEN_OF_TICKETS = select(ActionItem).where(  # built once: every change asks
-    ActionItem.status == "open", ActionItem.ticket_id.in_(bindparam("ids", expanding=True))
-)
-
-
-def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    for item in db.scalars(_OPEN_OF_TICKETS, {"ids": ticket_ids}):
-        if item.remind_at:
-            found[item.ticket_id][f"action.reminder:{item.id}"] = item.remind_at
-        if not item.overdue_noted:
-            found[item.ticket_id][f"action.overdue:{item.id}"] = item.due_at
-    return found
+_OPEN = ActionItem.status == "open"
+TIMERS = [  # open items: one reminder each, and their due date until noted overdue
+    deadlines.timer_rows(
+        ActionItem.ticket_id,
+        literal("action.reminder:") + cast(ActionItem.id, String),
+        ActionItem.remind_at,
+        ActionItem.remind_at.is_not(None),
+        _OPEN,
+    ),
+    deadlines.timer_rows(
+        ActionItem.ticket_id,
+        literal("action.overdue:") + cast(ActionItem.id, String),
+        ActionItem.due_at,
+        ActionItem.overdue_noted.is_(False),
+        _OPEN,
+    ),
+]

@@ -4,8 +4,9 @@ the playbook's `confirm_within_days`. The 1-5 rating is the ticket's CSAT."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
+from app import deadlines
 from app.errors import Forbidden, Invalid
 from app.models import Confirmation, Status, Ticket, TimelineEvent
 from app.playbook import Playbook
@@ -119,13 +120,9 @@ def close_unanswered(db, ticket: Ticket, *, now: datetime) -> list[TimelineEvent
     return [close(db, ticket, reason="no_answer", now=now)]
 
 
-_UNSETTLED = select(Confirmation.ticket_id, Confirmation.close_due_at).where(  # built once
-    Confirmation.ticket_id.in_(bindparam("ids", expanding=True)), Confirmation.settled_at.is_(None)
+TIMERS = deadlines.timer_rows(
+    Confirmation.ticket_id,
+    "confirmation.close",
+    Confirmation.close_due_at,
+    Confirmation.settled_at.is_(None),
 )
-
-
-def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    for ticket_id, due in db.execute(_UNSETTLED, {"ids": ticket_ids}):
-        found[ticket_id]["confirmation.close"] = due
-    return found

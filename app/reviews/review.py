@@ -3,8 +3,9 @@ then the manager before the deadline, and the draft (a canvas, see app/effects/c
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
+from app import deadlines
 from app.errors import Invalid
 from app.incidents import commander
 from app.models import Review, Ticket, TimelineEvent
@@ -78,16 +79,10 @@ def draft(db, playbook: Playbook, ticket: Ticket, *, by: str, now: datetime) -> 
     return add_event(db, ticket, kind="review.drafted", by=by, now=now, after=after)
 
 
-_UNDRAFTED = select(Review).where(  # built once: every change asks
-    Review.ticket_id.in_(bindparam("ids", expanding=True)), Review.drafted_at.is_(None)
-)
-
-
-def timers(db, ticket_ids: list[int]) -> dict[int, dict[str, datetime]]:
-    found: dict[int, dict[str, datetime]] = {i: {} for i in ticket_ids}
-    for review in db.scalars(_UNDRAFTED, {"ids": ticket_ids}):
-        if review.ic_remind_at:
-            found[review.ticket_id]["review.remind_ic"] = review.ic_remind_at
-        if review.manager_remind_at:
-            found[review.ticket_id]["review.remind_manager"] = review.manager_remind_at
-    return found
+TIMERS = [  # the reminders of undrafted reviews
+    deadlines.timer_rows(Review.ticket_id, kind, at, at.is_not(None), Review.drafted_at.is_(None))
+    for kind, at in (
+        ("review.remind_ic", Review.ic_remind_at),
+        ("review.remind_manager", Review.manager_remind_at),
+    )
+]

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import incidents
+from app import deadlines, incidents
 from app.errors import Forbidden, Invalid
 from app.incidents import roles, rooms
 from app.models import Channel, Status
@@ -18,6 +18,10 @@ def sev(db, playbook, severity, **overrides):
     fields = dict(severity=severity, override_reason="drill" if severity != 3 else None)
     fields.update(overrides)
     return open_sev3(db, playbook, **fields)
+
+
+def timers_of(db, ticket):
+    return deadlines.wanted(db, rooms.TIMERS, [ticket.id])[ticket.id]
 
 
 def test_sev1_opens_a_war_room_led_by_an_eligible_declarer(db, playbook):
@@ -87,14 +91,14 @@ def test_resolving_arms_the_archive_timer_and_reopening_disarms_it(db, playbook)
     [event] = incidents.on_resolved(db, playbook, ticket, now=MON_0900)
     due = MON_0900 + timedelta(hours=playbook.incidents.archive_after_hours)
     assert event.kind == "channel.resolved"
-    assert incidents.timers(db, [ticket.id]) == {ticket.id: {"channel.archive": due}}
+    assert timers_of(db, ticket) == {"channel.archive": due}
     incidents.on_reopened(db, ticket)
-    assert incidents.timers(db, [ticket.id]) == {ticket.id: {}}
+    assert timers_of(db, ticket) == {}
     incidents.on_resolved(db, playbook, ticket, now=MON_0900)
     assert incidents.act_on_due(db, ticket, now=due - timedelta(minutes=1), due=["x"]) == []
     [archived] = incidents.act_on_due(db, ticket, now=due, due=["channel.archive"])
     assert archived.kind == "channel.archived"
-    assert incidents.timers(db, [ticket.id]) == {ticket.id: {}}
+    assert timers_of(db, ticket) == {}
     assert incidents.act_on_due(db, ticket, now=due, due=["channel.archive"]) == []
 
 
