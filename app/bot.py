@@ -11,8 +11,8 @@ from pathlib import Path
 import structlog
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.context import BoltContext
-from slack_bolt.request.internals import build_context, parse_body
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
@@ -108,6 +108,17 @@ def _refused(start_response, environ, status: str, why: str):
     return _answer(start_response, status, b'{"ok": false, "error": "bad_request"}')
 
 
+class _Screened(SlackRequestHandler):
+    """Bolt's WSGI adapter, handed the request wsgi_app's screen parsed (a card click's body
+    is a few KB of URL-encoded JSON) instead of parsing it again."""
+
+    KEY = "relay.bolt_request"
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        screened = request.environ.get(self.KEY)
+        return self.app.dispatch(screened) if screened else super().dispatch(request)
+
+
 def wsgi_app(
     app: App,
     relay: Relay,
@@ -120,7 +131,7 @@ def wsgi_app(
     `metrics_token`, only for `Authorization: Bearer <token>`). With the signing secret,
     requests are screened before Bolt sees them: malformed ones get a 4xx, replays and
     retried events an empty 200 (see app/replays.py)."""
-    slack = SlackRequestHandler(app, path="/slack/events")
+    slack = _Screened(app, path="/slack/events")
     metrics = exposition.registry(relay.sessions, relay.now)
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
     engine = relay.sessions.kw["bind"]
@@ -145,12 +156,13 @@ def wsgi_app(
             return _refused(start_response, environ, "401 Unauthorized", "stale_timestamp")
         if not verifier.is_valid(body, timestamp, signature):
             return _refused(start_response, environ, "401 Unauthorized", "signature")
-        try:
-            payload = parse_body(body, environ.get("CONTENT_TYPE"))
-            build_context(BoltContext(), payload)  # what Bolt reads first; raises on odd shapes
+        try:  # parsed once, here: Bolt gets this request (_Screened)
+            headers = WsgiHttpRequest(environ).get_headers()
+            request = BoltRequest(body=body, query=environ.get("QUERY_STRING"), headers=headers)
         except Exception:  # noqa: BLE001 - any parse failure is the sender's fault
             return _refused(start_response, environ, "400 Bad Request", "body")
-        key = replays.request_key(signature, payload)
+        environ[_Screened.KEY] = request
+        key = replays.request_key(signature, request.body)
         try:
             first = replays.first_sighting(relay.sessions, key, now=utc_now())
         except SQLAlchemyError as exc:

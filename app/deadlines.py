@@ -38,19 +38,29 @@ def pending(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, da
     }
 
 
+_OF_SUBJECTS = select(Deadline.id, Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
+    Deadline.subject == bindparam("subject"),
+    Deadline.subject_id.in_(bindparam("ids", expanding=True)),
+)  # built once: every change runs it
+
+
 def _rows(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, tuple]]:
     """{subject_id: {kind: (row id, due_at)}} in one query."""
     found: dict[int, dict[str, tuple]] = {i: {} for i in ids}
     if not ids:
         return found
-    rows = db.execute(
-        select(Deadline.id, Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
-            Deadline.subject == subject, Deadline.subject_id.in_(ids)
-        )
-    )
-    for row_id, subject_id, kind, due_at in rows:
+    for row_id, subject_id, kind, due_at in db.execute(
+        _OF_SUBJECTS, {"subject": subject, "ids": ids}
+    ):
         found[subject_id][kind] = (row_id, due_at)
     return found
+
+
+# Built once, and Core (no ORM bookkeeping): every change runs some of them.
+_TABLE = Deadline.__table__
+_GONE = delete(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+_MOVED = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(due_at=bindparam("due_at"))
+_NEW = insert(_TABLE)
 
 
 def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> None:
@@ -63,18 +73,19 @@ def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> N
             if kind not in kinds:
                 gone.append(row_id)
             elif kinds[kind] != due_at:
-                moved.append({"id": row_id, "due_at": kinds[kind]})
+                moved.append({"row_id": row_id, "due_at": kinds[kind]})
         new += [
             {"subject": subject, "subject_id": subject_id, "kind": kind, "due_at": due_at}
             for kind, due_at in kinds.items()
             if kind not in have[subject_id]
         ]
+    conn = db.connection()
     if gone:
-        db.execute(delete(Deadline).where(Deadline.id.in_(gone)))
+        conn.execute(_GONE, {"ids": gone})
     if moved:
-        db.execute(update(Deadline), moved)  # by primary key, one executemany
+        conn.execute(_MOVED, moved)  # one executemany
     if new:
-        db.execute(insert(Deadline), new)
+        conn.execute(_NEW, new)
 
 
 def due_subjects(db: Session, subject: str, now: datetime, *, limit: int) -> tuple[list[int], bool]:
