@@ -21,6 +21,10 @@ def psycopg_url(url: str) -> str:
 
 
 DEFAULT_POOL_CAP = 32
+# Slack calls sent at once, by default: the clock mostly waits for Slack (100-300 ms a call)
+# when a tick sends hundreds of notices; a web worker's sends share its CPU with the acks.
+DELIVERY_THREADS = {"clock": 64, "other": 16}
+POOLED_DELIVERY = 16  # delivery threads counted for the pool (they hold a connection briefly)
 
 
 class Settings(BaseSettings):
@@ -38,7 +42,7 @@ class Settings(BaseSettings):
     log_level: str = "info"
     port: int = 3000
     listener_threads: int = 32
-    delivery_threads: int = Field(default=16, ge=1)  # Slack calls of different lanes at once
+    delivery_threads: int | None = Field(default=None, ge=1)  # Slack calls of lanes at once
     clock_tick_seconds: float = 10.0
     outbox_lease_seconds: float = 60.0  # a claimed row is retried after this if its sender died
     outbox_retry_hours: float = 24.0  # transient Slack failures are retried this long
@@ -57,15 +61,22 @@ class Settings(BaseSettings):
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         return needed
 
+    def delivery_threads_for(self, mode: str) -> int:
+        """DELIVERY_THREADS, else 64 in the clock and 16 in the other processes."""
+        return self.delivery_threads or DELIVERY_THREADS["clock" if mode == "clock" else "other"]
+
     def pool_size_for(self, mode: str) -> int:
         """PostgreSQL connections one process may hold: DATABASE_POOL_SIZE, else one for each
-        thread that uses the database (the clock runs no listeners), at most 32, so that the
-        Procfile's two web workers and clock stay under a default server's 100 connections.
-        Threads past the pool wait for a free connection (transactions are short)."""
+        thread that uses the database (the clock runs no listeners; delivery threads count
+        up to 16: they hold a connection to claim and record a row, never while Slack
+        answers), at most 32, so that the Procfile's two web workers and clock stay under a
+        default server's 100 connections. Threads past the pool wait for a free connection
+        (transactions are short)."""
         if self.database_pool_size:
             return self.database_pool_size
         listeners = 0 if mode == "clock" else self.listener_threads
-        return min(DEFAULT_POOL_CAP, listeners + self.delivery_threads + 2)
+        delivery = min(POOLED_DELIVERY, self.delivery_threads_for(mode))
+        return min(DEFAULT_POOL_CAP, listeners + delivery + 2)
 
     def missing_for(self, mode: str) -> list[str]:
         """Environment variables that `mode` ("http", "socket" or "clock") still needs."""

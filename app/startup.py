@@ -78,7 +78,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
         web_client(settings, token),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
         outbox_horizon=timedelta(hours=settings.outbox_retry_hours),
-        delivery_threads=settings.delivery_threads,
+        delivery_threads=settings.delivery_threads_for(mode),
     )
 
 

@@ -185,8 +185,8 @@ class Statements:
 
 
 def measure(url: str, sizes: list[int], rounds: int, client: WebClient, args) -> list[str]:
-    threads = args.threads or Settings(_env_file=None).delivery_threads
-    settings = Settings(_env_file=None, delivery_threads=threads)
+    settings = Settings(_env_file=None, delivery_threads=args.threads)
+    threads = settings.delivery_threads_for("clock")
     # The clock's engine and delivery threads, as app/bot.py builds them.
     engine = relay_db.make_engine(url, pool_size=settings.pool_size_for("clock"))
     relay = Relay(

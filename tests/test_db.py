@@ -95,6 +95,10 @@ def test_pool_size_follows_the_threads_that_use_the_database():
     assert settings.pool_size_for("clock") == 6  # the clock runs no listeners
     defaults = Settings(_env_file=None)  # 32 listeners, 16 deliveries: capped
     assert defaults.pool_size_for("http") == 32 and defaults.pool_size_for("clock") == 18
+    # The clock sends on 64 threads, which share 18 connections: none is held while Slack answers.
+    assert (
+        defaults.delivery_threads_for("clock") == 64 and defaults.delivery_threads_for("http") == 16
+    )
     assert Settings(_env_file=None, database_pool_size=60).pool_size_for("http") == 60
 
 
