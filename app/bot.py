@@ -47,14 +47,18 @@ def build_app(
     relay: Relay, settings: Settings, *, signing_secret: str | None = None, executor=None
 ) -> App:
     logging.getLogger("slack_bolt.App").addFilter(_same_token_twice)  # added once: same object
+    executor = executor or ThreadPoolExecutor(max_workers=settings.listener_threads)
     app = App(
         client=relay.client,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=settings.listener_threads),
+        # Listeners run on `executor` all the same (listeners.offload); this only lets an ack
+        # wake the request's thread instead of Bolt checking for it every 10 ms.
+        process_before_response=True,
+        listener_executor=executor,
         ignoring_self_events_enabled=True,
     )
-    register_listeners(app, relay)
+    register_listeners(app, relay, executor)
 
     @app.middleware
     def once_per_event(body, request, next):

@@ -1,6 +1,10 @@
 """Slack in: the whole routing table on one screen, and the one error handler. Listeners
 are module-level functions; each finds Relay's runtime in Bolt's `context["relay"]`."""
 
+import functools
+import threading
+from concurrent.futures import Executor
+
 import structlog
 from slack_bolt import App
 
@@ -12,48 +16,93 @@ from blocks.new_ticket import FOLLOWED
 log = structlog.get_logger()
 
 
-def register_listeners(app: App, relay: Relay) -> None:
+ACK_WAIT = 3.0  # seconds: Slack gives up on an answer after 3 s
+
+
+def register_listeners(app: App, relay: Relay, executor: Executor) -> None:
+    """Every listener runs on `executor` (see `offload`)."""
+    later = functools.partial(offload, executor=executor)
+
     @app.middleware
     def with_relay(context, next):
         context["relay"] = relay
         next()
 
-    app.command(Command.ESC)(commands.handle_esc)
+    app.command(Command.ESC)(later(commands.handle_esc))
 
-    app.action(Action.ACK)(actions.handle_ack)
-    app.action(Action.ACCEPT_HANDOFF)(actions.handle_accept_handoff)
-    app.action(Action.ASSIGN)(actions.handle_assign)
+    app.action(Action.ACK)(later(actions.handle_ack))
+    app.action(Action.ACCEPT_HANDOFF)(later(actions.handle_accept_handoff))
+    app.action(Action.ASSIGN)(later(actions.handle_assign))
     for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
-        app.action(form)(actions.handle_ticket_form_button)
-    app.action(Action.OPEN)(actions.handle_open)
+        app.action(form)(later(actions.handle_ticket_form_button))
+    app.action(Action.OPEN)(later(actions.handle_open))
     for answer in (Action.CONFIRM_FIXED, Action.CONFIRM_NOT_FIXED):
-        app.action(answer)(learning.handle_confirm_button)
+        app.action(answer)(later(learning.handle_confirm_button))
     for close in (Action.ACTION_DONE, Action.ACTION_DROP):
-        app.action(close)(learning.handle_action_button)
-    app.action(Action.APPROVE)(approvals.handle_approve)
-    app.action(Action.REJECT)(approvals.handle_reject)
-    app.action(Action.UPDATE)(actions.handle_update)
-    app.action(Action.SEND_CUSTOMER)(actions.handle_send_customer)
+        app.action(close)(later(learning.handle_action_button))
+    app.action(Action.APPROVE)(later(approvals.handle_approve))
+    app.action(Action.REJECT)(later(approvals.handle_reject))
+    app.action(Action.UPDATE)(later(actions.handle_update))
+    app.action(Action.SEND_CUSTOMER)(later(actions.handle_send_customer))
 
-    app.shortcut(Shortcut.ESCALATE_MESSAGE)(shortcuts.handle_escalate_message)
-    app.shortcut(Shortcut.NEW_ESCALATION)(shortcuts.handle_new_escalation)
+    app.shortcut(Shortcut.ESCALATE_MESSAGE)(later(shortcuts.handle_escalate_message))
+    app.shortcut(Shortcut.NEW_ESCALATION)(later(shortcuts.handle_new_escalation))
 
-    app.view(Callback.NEW_TICKET)(views.handle_new_ticket)
+    app.view(Callback.NEW_TICKET)(later(views.handle_new_ticket))
     for field in FOLLOWED:
-        app.action({"action_id": field, "type": "block_actions"})(views.handle_new_ticket_input)
-    app.view(Callback.ESCALATE)(views.handle_escalate)
-    app.view(Callback.RESOLVE)(views.handle_resolve)
-    app.view(Callback.SEVERITY)(views.handle_severity)
-    app.view(Callback.CONFIRM)(learning.handle_confirm)
-    app.view(Callback.ACTION_ITEM)(learning.handle_action_item)
-    app.view(Callback.REJECT_APPROVAL)(approvals.handle_reject_submit)
-    app.view(Callback.UPDATE)(views.handle_update)
+        app.action({"action_id": field, "type": "block_actions"})(
+            later(views.handle_new_ticket_input)
+        )
+    app.view(Callback.ESCALATE)(later(views.handle_escalate))
+    app.view(Callback.RESOLVE)(later(views.handle_resolve))
+    app.view(Callback.SEVERITY)(later(views.handle_severity))
+    app.view(Callback.CONFIRM)(later(learning.handle_confirm))
+    app.view(Callback.ACTION_ITEM)(later(learning.handle_action_item))
+    app.view(Callback.REJECT_APPROVAL)(later(approvals.handle_reject_submit))
+    app.view(Callback.UPDATE)(later(views.handle_update))
 
-    app.event("app_home_opened")(events.handle_app_home_opened)
-    app.event("reaction_added")(events.handle_reaction_added)
-    app.event("pin_added")(events.handle_pin_added)
+    app.event("app_home_opened")(later(events.handle_app_home_opened))
+    app.event("reaction_added")(later(events.handle_reaction_added))
+    app.event("pin_added")(later(events.handle_pin_added))
 
     @app.error
     def handle_error(error):
         # Listeners answer their own errors (answering.py); this only catches the rest.
         log.error("request.unhandled", error=type(error).__name__)
+
+
+def offload(listener, *, executor: Executor):
+    """`listener` runs on `executor`; Bolt's request thread (the app processes before it
+    responds) waits only until it acks, woken by the ack itself, then answers Slack, while
+    the listener goes on with the work after its ack. An event listener takes no ack: the
+    request is answered at once. Listeners answer their own errors (answering.py); what
+    escapes is logged."""
+
+    @functools.wraps(listener)  # Bolt reads the listener's arguments through this
+    def run(**kwargs):
+        acked = threading.Event()
+        ack = kwargs.get("ack")
+        if ack is not None:
+
+            def ack_and_wake(*args, **options):
+                try:
+                    return ack(*args, **options)
+                finally:
+                    acked.set()
+
+            kwargs["ack"] = ack_and_wake
+        else:
+            acked.set()
+        executor.submit(_run, listener, kwargs, acked)
+        acked.wait(ACK_WAIT)
+
+    return run
+
+
+def _run(listener, kwargs: dict, acked: threading.Event) -> None:
+    try:
+        listener(**kwargs)
+    except Exception as error:  # noqa: BLE001 - the request thread must not wait in vain
+        log.error("request.unhandled", error=type(error).__name__)
+    finally:
+        acked.set()
