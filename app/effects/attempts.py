@@ -14,7 +14,7 @@ from urllib.error import URLError
 
 import structlog
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import bindparam, case, func, or_, select, update
+from sqlalchemy import Row, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.effects.kinds import KINDS, Later, record_failure
@@ -52,7 +52,7 @@ class Policy(NamedTuple):
 class Attempt:
     """A claimed, prepared row on its way to Slack."""
 
-    row: OutboxMessage
+    row: Row  # the columns CLAIM returns
     kind: EffectKind
     args: dict
     maybe_sent: bool
@@ -89,38 +89,69 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
     return sent, True
 
 
-# Built once (a statement is costly to build); claims one row if it is still pending and
-# nobody holds it. A row claimed before and never released (its sender died) may, like one
-# whose answer was lost, have reached Slack: the same statement marks it so.
+OUTBOX = OutboxMessage.__table__
+_c = OUTBOX.c
+# Built once (a statement is costly to build), and Core: no ORM bookkeeping on every row.
+# Claims one row if it is still pending and nobody holds it, and returns what the kinds
+# read. A row claimed before and never released (its sender died) may, like one whose
+# answer was lost, have reached Slack: the same statement marks it so.
 CLAIM = (
-    update(OutboxMessage)
-    .where(OutboxMessage.id == bindparam("row_id"), OutboxMessage.status == OutboxStatus.PENDING)
-    .where(
-        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < bindparam("now"))
-    )
+    update(OUTBOX)
+    .where(_c.id == bindparam("row_id"), _c.status == OutboxStatus.PENDING)
+    .where(or_(_c.claimed_until.is_(None), _c.claimed_until < bindparam("now")))
     .values(
         claimed_until=bindparam("until"),
-        last_error=case(
-            (OutboxMessage.claimed_until.is_not(None), UNCERTAIN), else_=OutboxMessage.last_error
-        ),
+        last_error=case((_c.claimed_until.is_not(None), UNCERTAIN), else_=_c.last_error),
     )
-    .returning(OutboxMessage)
+    .returning(
+        _c.id,
+        _c.kind,
+        _c.subject,
+        _c.subject_id,
+        _c.stream,
+        _c.after,
+        _c.payload,
+        _c.idem_key,
+        _c.last_error,
+        _c.attempts,
+        _c.created_at,
+    )
+)
+UNCLAIM = update(OUTBOX).where(_c.id == bindparam("row_id")).values(claimed_until=None)
+SENT_ROW = (  # a row Slack accepted
+    update(OUTBOX)
+    .where(_c.id == bindparam("row_id"))
+    .values(
+        status=OutboxStatus.SENT,
+        attempts=_c.attempts + 1,
+        claimed_until=None,
+        result=bindparam("answer"),
+        sent_at=bindparam("now"),
+        last_error=None,
+    )
+)
+LAST_IN_STREAM = select(func.max(_c.id)).where(
+    _c.stream == bindparam("row_stream"), _c.status == OutboxStatus.PENDING
+)
+COVERED = (  # the pending rows of a stream that a coalescing row's send stood for
+    update(OUTBOX)
+    .where(_c.stream == bindparam("row_stream"), _c.status == OutboxStatus.PENDING)
+    .where(_c.id <= bindparam("covers"))
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("now"), result=bindparam("answer"))
 )
 
 
 def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     now = policy.now()
-    claimed = db.scalars(
-        CLAIM,
-        {"row_id": row_id, "now": now, "until": now + policy.lease},
-        execution_options={"populate_existing": True, "synchronize_session": False},
-    ).first()
-    if claimed is None:
+    params = {"row_id": row_id, "now": now, "until": now + policy.lease}
+    conn = db.connection()
+    row = conn.execute(CLAIM, params).first()
+    if row is None:
         # Sent (or failed) meanwhile by another process: done, the lane goes on. Still
         # pending: another process is sending it, and the rest of the lane waits for it.
         status = db.scalar(select(OutboxMessage.status).where(OutboxMessage.id == row_id))
         return HELD if status == OutboxStatus.PENDING else DONE
-    row, kind = claimed, KINDS[claimed.kind]
+    kind = KINDS[row.kind]
     upstream = None
     if row.after:
         made = select(OutboxMessage.result).where(OutboxMessage.idem_key == row.after)
@@ -128,29 +159,22 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     try:
         args = kind.prepare(db, row, upstream, policy.context)
     except Later as exc:  # e.g. its card, in another lane, is not posted yet: next round
-        row.claimed_until = None
+        conn.execute(UNCLAIM, {"row_id": row_id})
         log.debug("outbox.later", outbox_id=row_id, reason=str(exc))
         return HELD
     except Exception as exc:  # noqa: BLE001 - one row that cannot be made stops nothing else
-        row.claimed_until = None
-        fail(db, row, now, f"unpreparable:{type(exc).__name__}", _bound(row))
+        failed = db.get(OutboxMessage, row_id)
+        failed.claimed_until = None
+        fail(db, failed, now, f"unpreparable:{type(exc).__name__}", _bound(row))
         return DONE
     covers = row_id
     if kind.coalesce and row.stream:
         # What this row sends stands for the rows of its stream enqueued before now.
-        covers = db.scalar(
-            _pending_in_stream(row.stream).with_only_columns(func.max(OutboxMessage.id))
-        )
+        covers = conn.scalar(LAST_IN_STREAM, {"row_stream": row.stream})
     return Attempt(row, kind, args, row.last_error == UNCERTAIN, covers)
 
 
-def _pending_in_stream(stream: str):
-    return select(OutboxMessage.id).where(
-        OutboxMessage.stream == stream, OutboxMessage.status == OutboxStatus.PENDING
-    )
-
-
-def _bound(row: OutboxMessage):
+def _bound(row: Row | OutboxMessage):
     return log.bind(outbox_id=row.id, kind=row.kind, key=row.idem_key)
 
 
@@ -167,28 +191,25 @@ def _send(client, attempt: Attempt) -> None:
 
 
 def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
-    now, horizon = policy.now(), policy.horizon
-    row = db.merge(attempt.row, load=False)  # as claimed: under our lease nobody changed it
+    now, row = policy.now(), attempt.row
     bound = _bound(row)
+    if attempt.error is None:
+        if attempt.kind.write_back is not None:
+            attempt.kind.write_back(db, row, attempt.args, attempt.answer)
+        sent, conn = {"row_id": row.id, "answer": attempt.answer, "now": now}, db.connection()
+        conn.execute(SENT_ROW, sent)
+        if attempt.covers > row.id:
+            conn.execute(COVERED, {**sent, "row_stream": row.stream, "covers": attempt.covers})
+        bound.info("outbox.sent", attempts=row.attempts + 1)
+        return SENT
+    # The rare way (a failure or a retry): on the ORM row, as claimed (under our lease
+    # nobody changed it).
+    row = db.get(OutboxMessage, row.id)
     row.claimed_until = None
     row.attempts += 1
     if isinstance(attempt.error, SlackApiError):
-        return _failed(db, row, attempt.error, now, horizon, bound)
-    if attempt.error is not None:
-        return _retry(db, row, now, None, UNCERTAIN, horizon, bound)
-    if attempt.kind.write_back is not None:
-        attempt.kind.write_back(db, row, attempt.answer)
-    row.result, row.status, row.sent_at = attempt.answer, OutboxStatus.SENT, now
-    row.last_error = None
-    if attempt.covers > row.id:
-        db.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(_pending_in_stream(row.stream)))
-            .where(OutboxMessage.id <= attempt.covers)
-            .values(status=OutboxStatus.SENT, sent_at=now, result=attempt.answer)
-        )
-    bound.info("outbox.sent", attempts=row.attempts)
-    return SENT
+        return _failed(db, row, attempt.error, now, policy.horizon, bound)
+    return _retry(db, row, now, None, UNCERTAIN, policy.horizon, bound)
 
 
 def _failed(db, row: OutboxMessage, exc: SlackApiError, now: datetime, horizon, bound) -> str:

@@ -66,7 +66,7 @@ def canvas_find(client: WebClient, args: dict) -> dict | None:
     return None
 
 
-def canvas_write_back(db, row: OutboxMessage, result: dict) -> None:
+def canvas_write_back(db, row: OutboxMessage, args: dict, result: dict) -> None:
     review = db.get(Review, row.payload["review"])
     if review is not None:
         review.canvas_id = result["canvas_id"]

@@ -35,7 +35,7 @@ def capture_send(client: WebClient, args: dict) -> dict:
     }
 
 
-def capture_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+def capture_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
     ticket = db.get(Ticket, row.subject_id)
     captures.captured(
         db,

@@ -41,32 +41,37 @@ def card_find(client: WebClient, args: dict) -> dict | None:
     return find_posted(client, args) if args["method"] == "chat.postMessage" else None
 
 
-# Built once, and Core (no ORM bookkeeping): it runs after every card update Slack accepts.
+# Built once, and Core (no ORM bookkeeping): it runs after every card Slack first accepts.
+_TICKETS = Ticket.__table__
 _POSTED = (
-    update(Ticket.__table__)
-    .where(Ticket.__table__.c.id == bindparam("ticket"), Ticket.__table__.c.card_ts.is_(None))
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("ticket"), _TICKETS.c.card_ts.is_(None))
     .values(card_channel=bindparam("channel"), card_ts=bindparam("ts"))
+)
+# Where the card is, for a post in its thread: two columns, not the whole ticket.
+_CARD_AT = select(_TICKETS.c.card_channel, _TICKETS.c.card_ts).where(
+    _TICKETS.c.id == bindparam("ticket")
 )
 
 
-def card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
-    """Where the card was first posted, in one UPDATE (a later update of it changes nothing)."""
-    where = {"ticket": row.subject_id, "channel": result["channel"], "ts": result["ts"]}
-    db.connection().execute(_POSTED, where)
+def card_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
+    """Where the card was first posted, in one UPDATE (an update of it changes nothing)."""
+    if args["method"] == "chat.postMessage":
+        where = {"ticket": row.subject_id, "channel": result["channel"], "ts": result["ts"]}
+        db.connection().execute(_POSTED, where)
 
 
 def permalink_send(client: WebClient, args: dict) -> dict:
     return {"permalink": call(client, "chat.getPermalink", args)["permalink"]}
 
 
-def permalink_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+def permalink_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
     if result["permalink"].startswith("https://"):
         _ticket(db, row).source_permalink = result["permalink"][:500]
 
 
 def thread_prepare(db, row: OutboxMessage, upstream, context) -> dict:
-    ticket = _ticket(db, row)
-    if not ticket.card_ts:
+    channel, ts = db.connection().execute(_CARD_AT, {"ticket": row.subject_id}).one()
+    if not ts:
         raise Later("card not posted yet")
-    args = {**row.payload, "channel": ticket.card_channel, "thread_ts": ticket.card_ts}
-    return with_key(args, row.idem_key)
+    return with_key({**row.payload, "channel": channel, "thread_ts": ts}, row.idem_key)

@@ -47,7 +47,7 @@ def _channel(db: Session, row: OutboxMessage) -> Channel:
     return db.get(Channel, row.payload["channel_row"])
 
 
-def create_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+def create_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
     """Record the channel, and update the ticket's card to link to it."""
     channel = _channel(db, row)
     channel.slack_id, channel.name = result["channel"], result["name"]
@@ -125,9 +125,10 @@ def role_card_find(client: WebClient, args: dict) -> dict | None:
     return find_posted(client, args) if args["method"] == "chat.postMessage" else None
 
 
-def role_card_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
-    channel = _channel(db, row)
-    channel.role_card_ts = channel.role_card_ts or result["ts"]
+def role_card_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
+    if args["method"] == "chat.postMessage":  # an update of it changes nothing
+        channel = _channel(db, row)
+        channel.role_card_ts = channel.role_card_ts or result["ts"]
 
 
 def rename_prepare(db, row: OutboxMessage, upstream, context) -> dict:
@@ -140,7 +141,7 @@ def rename_send(client: WebClient, args: dict) -> dict:
     return {"channel": args["channel"], "name": made["name"]}
 
 
-def rename_write_back(db: Session, row: OutboxMessage, result: dict) -> None:
+def rename_write_back(db: Session, row: OutboxMessage, args: dict, result: dict) -> None:
     _channel(db, row).name = result["name"]
 
 

@@ -23,12 +23,14 @@ class EffectKind:
     """`prepare(db, row, upstream_result, context) -> args` runs in the claiming transaction
     (render, find the target, or raise Later); `send(client, args) -> result` makes the
     call(s); `find(client, args) -> result | None` finds a post that reached Slack although
-    its answer was lost; `write_back(db, row, result)` records what Slack made."""
+    its answer was lost; `write_back(db, row, args, result)` records what Slack made.
+    `row` is the claimed row's columns (read-only: `attempts.CLAIM` returns them), or on
+    the failure path the `OutboxMessage` itself."""
 
     name: str
     prepare: Callable[[Session, OutboxMessage, dict | None, object], dict]
     send: Callable[[WebClient, dict], dict]
-    write_back: Callable[[Session, OutboxMessage, dict], None] | None = None
+    write_back: Callable[[Session, OutboxMessage, dict, dict], None] | None = None
     coalesce: bool = False
     find: Callable[[WebClient, dict], dict | None] | None = None
 
