@@ -83,6 +83,23 @@ def test_card_posts_once_then_updates_in_place(world, sim, sessions, playbook):
     assert deliver(sessions, client, ticket_id, clock, playbook) == 0
 
 
+def test_a_thread_post_waiting_for_its_card_goes_out_right_after_it(world, sim, sessions, playbook):
+    """Its lane comes first (one thread): the post finds the card not posted and lets go of
+    its row, so the next round of the same delivery sends it, not the lease's end."""
+    client, ticket_id, channel = world
+    enqueue(sessions, ticket_id, f"thread:{ticket_id}:1", "thread", {"text": "paged"})
+    enqueue(sessions, ticket_id, f"card:{ticket_id}:2", "card", {"channel": channel})
+    clock = Clock()
+    context = SimpleNamespace(playbook=playbook, now=clock)
+    subject = ("ticket", ticket_id)
+    sent = outbox.deliver(sessions, client, now=clock, context=context, subject=subject, threads=1)
+    assert sent == 2
+    with sessions() as db:
+        card_ts = db.get(Ticket, ticket_id).card_ts
+    replies = [m for m in sim.messages(channel) if m.get("thread_ts") == card_ts]
+    assert [m["text"] for m in replies if m["ts"] != card_ts] == ["paged"]
+
+
 class Arriving:
     """A client that, on its first call, lets another change commit a row of the stream being
     delivered (that change's own delivery found the stream busy and left it)."""
