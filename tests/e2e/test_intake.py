@@ -155,11 +155,21 @@ def test_invalid_input_comes_back_inline_and_makes_nothing(web, sim, ws, session
     assert (ticket.severity, ticket.suggested_severity) == (4, 1)
 
 
-def test_double_submission_makes_one_ticket(web, sim, ws, sessions):
+def test_double_submission_makes_one_ticket(web, sim, ws, sessions, monkeypatch):
     agent = ws.users["priya.shah"]
     sim.slash_command(agent, ws.channels["support"], "new Double click")
     view_id = modal_of(sim, agent)["id"]
     before = ticket_count(sessions)
+    # Both submissions leave before either is answered (Slack closes the modal on the answer).
+    sender, both_made = sim._gestures.sender, threading.Barrier(2, timeout=10)
+    send = sender.interactive
+
+    def together(payload):
+        if payload["type"] == "view_submission":
+            both_made.wait()
+        return send(payload)
+
+    monkeypatch.setattr(sender, "interactive", together)
     threads = [
         threading.Thread(target=sim.submit_view, args=(agent, VALUES), kwargs={"view_id": view_id})
         for _ in range(2)
