@@ -89,8 +89,10 @@ def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: Non
     and before anything is sent (Slack hears back only about a saved ticket)."""
     with relay.sessions() as db, db.begin():
         now = relay.now()
-        ticket, created = tickets.open_ticket(db, relay.playbook, intake, now=now)
-        change = record_opening(db, relay.playbook, ticket, now=now) if created else None
+        ticket, opened = tickets.open_ticket(db, relay.playbook, intake, now=now)
+        change = (
+            record_opening(db, relay.playbook, ticket, now=now, opened=opened) if opened else None
+        )
     acknowledge()
     if change is None:
         log.info("intake.duplicate_submission", key=ticket.key)
@@ -99,15 +101,27 @@ def open_ticket(relay: Relay, intake: tickets.Intake, *, acknowledge=lambda: Non
     return change
 
 
-def record_opening(db: Session, playbook: Playbook, ticket: Ticket, *, now: datetime) -> Change:
-    """A new ticket's timers, card, confirmation and paging, in the transaction that opened it."""
-    db.flush()
+def record_opening(
+    db: Session,
+    playbook: Playbook,
+    ticket: Ticket,
+    *,
+    now: datetime,
+    opened: TimelineEvent | None = None,
+) -> Change:
+    """A new ticket's timers, card, confirmation and paging, in the transaction that opened it.
+    `opened`: its `opened` event, as `tickets.open_ticket` made it (else read back)."""
     if ticket.source_channel and ticket.source_ts:  # before the card, which links to it
         enqueue_rows(db, [permalink_row(ticket, now=now)])
-    change = Change(db, ticket, now, events=tickets.timeline(db, ticket)[:1])
+    change = Change(
+        db, ticket, now, events=[opened] if opened else tickets.timeline(db, ticket)[:1]
+    )
     change.record(escalation.page(db, playbook, ticket, now=now))
     change.record(approvals.declare(db, playbook, ticket, by=ticket.reporter_id, now=now))
     db.flush()  # the card's key names the last event
+    # Rendered here: a new ticket's only room is one its events name (no lookup needed).
+    change.effects = event_rows(playbook, ticket, change.events, now=now, rooms={})
+    change.rendered = True
     card = card_key(ticket, change.events)
     change.effects.append(confirmation_row(playbook, ticket, now=now, after=card))
     commit_changes(db, playbook, [change])

@@ -13,7 +13,7 @@ the gate approves itself (`approval.approved` with `after.auto`)."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app import deadlines
@@ -53,6 +53,9 @@ def on_approved(
     return events + briefings.on_declared(db, playbook, ticket, now=now, was=was)
 
 
+_OF_TICKET = select(Approval).where(Approval.ticket_id == bindparam("ticket"))  # built once
+
+
 def pending(db: Session, ticket: Ticket) -> Approval | None:
     stmt = select(Approval).where(Approval.ticket_id == ticket.id, Approval.status == PENDING)
     return db.scalar(stmt)
@@ -62,28 +65,27 @@ def _gated(playbook: Playbook, severity: int | None) -> bool:
     return severity is not None and playbook.severity(severity).actions.approval_gate
 
 
-def _approved(db: Session, ticket: Ticket, reason: str, severity: int) -> bool:
-    """Whether an earlier approval of this ticket already covers this."""
-    stmt = select(Approval.id).where(
-        Approval.ticket_id == ticket.id,
-        Approval.status == ApprovalStatus.APPROVED,
-        Approval.reason == reason,
-        Approval.severity <= severity if reason == "severity" else True,
+def _approved(known: list[Approval], reason: str, severity: int) -> bool:
+    """Whether an earlier approval of this ticket (among `known`, its approvals) covers this."""
+    return any(
+        a.status == ApprovalStatus.APPROVED
+        and a.reason == reason
+        and (reason != "severity" or a.severity <= severity)
+        for a in known
     )
-    return db.scalar(stmt.limit(1)) is not None
 
 
 def needed(
-    db: Session, playbook: Playbook, ticket: Ticket, *, by: str | None, was: int | None
+    playbook: Playbook, ticket: Ticket, known: list[Approval], *, by: str | None, was: int | None
 ) -> str | None:
     """Why this declaration (or raise from `was`) needs an approver: `type`, `severity`,
-    or None."""
+    or None. `known`: the ticket's approvals."""
     typed = playbook.escalation_types[ticket.escalation_type].requires_approval
-    if typed and not _approved(db, ticket, "type", ticket.severity):
+    if typed and not _approved(known, "type", ticket.severity):
         return "type"
     raised = _gated(playbook, ticket.severity) and not _gated(playbook, was)
     approver = by is not None and playbook.is_approver(by)
-    if raised and not approver and not _approved(db, ticket, "severity", ticket.severity):
+    if raised and not approver and not _approved(known, "severity", ticket.severity):
         return "severity"
     return None
 
@@ -99,14 +101,16 @@ def declare(
 ) -> list[TimelineEvent]:
     """A ticket opened (`was` None) or changed severity from `was`: ask the approvers when
     it needs them, else let the declaration take effect. A pending approval that no longer
-    has a reason (the severity went down again) is withdrawn."""
+    has a reason (the severity went down again) is withdrawn. The ticket's approvals are
+    read once; a ticket just opened has none yet, so they are not read."""
     events = []
-    waiting = pending(db, ticket)
+    known = [] if was is None else list(db.scalars(_OF_TICKET, {"ticket": ticket.id}))
+    waiting = next((a for a in known if a.status == PENDING), None)
     if waiting is not None:
         if waiting.reason == "type" or _gated(playbook, ticket.severity):
             return []  # the decision to come covers this change too
         events.append(_close(db, ticket, waiting, ApprovalStatus.WITHDRAWN, by=by, now=now))
-    reason = needed(db, playbook, ticket, by=by, was=was)
+    reason = needed(playbook, ticket, known, by=by, was=was)
     if reason is None:
         return events + on_approved(db, playbook, ticket, declarer=by, now=now, was=was)
     return [*events, _request(db, playbook, ticket, reason, by=by, now=now, was=was)]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import structlog
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,29 +160,34 @@ def check_intake(playbook: Playbook, intake: Intake) -> Intake:
     return intake
 
 
+# Built once: every new ticket runs them.
+_NEXT_VALUE = text(f"SELECT nextval('ticket_keys_{KEY_PREFIX.lower()}')")
+_NEXT_ROW = (
+    update(KeySequence)
+    .where(KeySequence.prefix == KEY_PREFIX)
+    .values(value=KeySequence.value + 1)
+    .returning(KeySequence.value)
+)
+_BY_INTAKE = select(Ticket).where(Ticket.intake_id == bindparam("intake_id"))
+
+
 def next_key(db: Session) -> str:
     """Reserve the next ticket key. PostgreSQL: from the sequence `ticket_keys_<prefix>`
     (migration 0010), which holds no lock while the ticket's transaction goes on; SQLite
     (one writer at a time): the `key_sequences` row."""
     if db.get_bind().dialect.name == "postgresql":
-        value = db.scalar(text(f"SELECT nextval('ticket_keys_{KEY_PREFIX.lower()}')"))
-        return f"{KEY_PREFIX}-{value}"
-    value = db.execute(
-        update(KeySequence)
-        .where(KeySequence.prefix == KEY_PREFIX)
-        .values(value=KeySequence.value + 1)
-        .returning(KeySequence.value)
-    ).scalar_one()
-    return f"{KEY_PREFIX}-{value}"
+        return f"{KEY_PREFIX}-{db.scalar(_NEXT_VALUE)}"
+    return f"{KEY_PREFIX}-{db.execute(_NEXT_ROW).scalar_one()}"
 
 
 def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetime):
-    """Create a ticket from a checked intake. Returns (ticket, created); a repeated
-    submission of the same modal returns the ticket it already made."""
+    """Create a ticket from a checked intake. Returns (ticket, opened): the new ticket's
+    `opened` event; a repeated submission of the same modal returns the ticket it already
+    made, and None."""
     if intake.intake_id:
-        existing = db.scalar(select(Ticket).where(Ticket.intake_id == intake.intake_id))
+        existing = db.scalar(_BY_INTAKE, {"intake_id": intake.intake_id})
         if existing:
-            return existing, False
+            return existing, None
     suggestion = intake.suggestion
     severity = intake.severity or suggestion.severity
     customer = playbook.customers.get(intake.customer) if intake.customer else None
@@ -226,17 +231,17 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
             db.add(ticket)
             db.flush()
     except IntegrityError:
-        existing = db.scalar(select(Ticket).where(Ticket.intake_id == intake.intake_id))
+        existing = db.scalar(_BY_INTAKE, {"intake_id": intake.intake_id})
         if existing is None:
             raise
-        return existing, False
+        return existing, None
     after = {
         "severity": severity,
         "team": ticket.team,
         "tier": "L1",
         "type": ticket.escalation_type,
     }
-    add_event(db, ticket, kind="opened", by=intake.reporter_id, now=now, after=after)
+    opened = add_event(db, ticket, kind="opened", by=intake.reporter_id, now=now, after=after)
     add_event(
         db,
         ticket,
@@ -262,4 +267,4 @@ def open_ticket(db: Session, playbook: Playbook, intake: Intake, *, now: datetim
         note = f"Relay removed from the text before storing it: {what}"
         add_event(db, ticket, kind="redacted", by=None, now=now, after=intake.redacted, note=note)
     log.info("ticket.opened", key=ticket.key, severity=severity, team=ticket.team)
-    return ticket, True
+    return ticket, opened
