@@ -39,8 +39,12 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    words = normalise(phrase).split(" ")
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    """The phrase as a whole-word pattern (None when it normalises to nothing); cached,
+    so a playbook phrase is normalised once, not on every form."""
+    words = normalise(phrase).split()
+    if not words:
+        return None
     body = r"\s+".join(re.escape(word) for word in words)
     return re.compile(rf"(?<!\w){body}(?!\w)")
 
@@ -48,7 +52,9 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
 def _found(phrases: list[str], text: str) -> list[str]:
     """The phrases that occur in (normalised) `text` as whole words, in playbook order."""
     return [
-        phrase for phrase in phrases if normalise(phrase) and _phrase_pattern(phrase).search(text)
+        phrase
+        for phrase in phrases
+        if (pattern := _phrase_pattern(phrase)) is not None and pattern.search(text)
     ]
 
 
