@@ -150,20 +150,16 @@ def open_items(db, *, ticket_ids=None, owner=None, teams=None) -> list[ActionIte
     return list(db.scalars(stmt.order_by(ActionItem.due_at, ActionItem.id)))
 
 
-_OPEN = ActionItem.status == "open"
 TIMERS = [  # open items: one reminder each, and their due date until noted overdue
     deadlines.timer_rows(
         ActionItem.ticket_id,
-        literal("action.reminder:") + cast(ActionItem.id, String),
-        ActionItem.remind_at,
-        ActionItem.remind_at.is_not(None),
-        _OPEN,
-    ),
-    deadlines.timer_rows(
-        ActionItem.ticket_id,
-        literal("action.overdue:") + cast(ActionItem.id, String),
-        ActionItem.due_at,
-        ActionItem.overdue_noted.is_(False),
-        _OPEN,
-    ),
+        literal(prefix) + cast(ActionItem.id, String),
+        at,
+        when,
+        ActionItem.status == "open",
+    )
+    for prefix, at, when in (
+        ("action.reminder:", ActionItem.remind_at, ActionItem.remind_at.is_not(None)),
+        ("action.overdue:", ActionItem.due_at, ActionItem.overdue_noted.is_(False)),
+    )
 ]
