@@ -16,54 +16,56 @@ from blocks.new_ticket import FOLLOWED
 log = structlog.get_logger()
 
 
+FORM_BUTTONS = (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE)
+CONFIRM_BUTTONS = (Action.CONFIRM_FIXED, Action.CONFIRM_NOT_FIXED)
+ACTION_BUTTONS = (Action.ACTION_DONE, Action.ACTION_DROP)
 ACK_WAIT = 3.0  # seconds: Slack gives up on an answer after 3 s
 
 
 def register_listeners(app: App, relay: Relay, executor: Executor) -> None:
-    """Every listener runs on `executor` (see `offload`)."""
-    later = functools.partial(offload, executor=executor)
+    """The routing table; every listener runs on `executor` (see `offload`)."""
 
     @app.middleware
     def with_relay(context, next):
         context["relay"] = relay
         next()
 
-    app.command(Command.ESC)(later(commands.handle_esc))
-
-    app.action(Action.ACK)(later(actions.handle_ack))
-    app.action(Action.ACCEPT_HANDOFF)(later(actions.handle_accept_handoff))
-    app.action(Action.ASSIGN)(later(actions.handle_assign))
-    for form in (Action.ESCALATE, Action.SEVERITY, Action.RESOLVE):
-        app.action(form)(later(actions.handle_ticket_form_button))
-    app.action(Action.OPEN)(later(actions.handle_open))
-    for answer in (Action.CONFIRM_FIXED, Action.CONFIRM_NOT_FIXED):
-        app.action(answer)(later(learning.handle_confirm_button))
-    for close in (Action.ACTION_DONE, Action.ACTION_DROP):
-        app.action(close)(later(learning.handle_action_button))
-    app.action(Action.APPROVE)(later(approvals.handle_approve))
-    app.action(Action.REJECT)(later(approvals.handle_reject))
-    app.action(Action.UPDATE)(later(actions.handle_update))
-    app.action(Action.SEND_CUSTOMER)(later(actions.handle_send_customer))
-
-    app.shortcut(Shortcut.ESCALATE_MESSAGE)(later(shortcuts.handle_escalate_message))
-    app.shortcut(Shortcut.NEW_ESCALATION)(later(shortcuts.handle_new_escalation))
-
-    app.view(Callback.NEW_TICKET)(later(views.handle_new_ticket))
-    for field in FOLLOWED:
-        app.action({"action_id": field, "type": "block_actions"})(
-            later(views.handle_new_ticket_input)
-        )
-    app.view(Callback.ESCALATE)(later(views.handle_escalate))
-    app.view(Callback.RESOLVE)(later(views.handle_resolve))
-    app.view(Callback.SEVERITY)(later(views.handle_severity))
-    app.view(Callback.CONFIRM)(later(learning.handle_confirm))
-    app.view(Callback.ACTION_ITEM)(later(learning.handle_action_item))
-    app.view(Callback.REJECT_APPROVAL)(later(approvals.handle_reject_submit))
-    app.view(Callback.UPDATE)(later(views.handle_update))
-
-    app.event("app_home_opened")(later(events.handle_app_home_opened))
-    app.event("reaction_added")(later(events.handle_reaction_added))
-    app.event("pin_added")(later(events.handle_pin_added))
+    routes = [
+        (app.command(Command.ESC), commands.handle_esc),
+        (app.action(Action.ACK), actions.handle_ack),
+        (app.action(Action.ACCEPT_HANDOFF), actions.handle_accept_handoff),
+        (app.action(Action.ASSIGN), actions.handle_assign),
+        *[(app.action(form), actions.handle_ticket_form_button) for form in FORM_BUTTONS],
+        (app.action(Action.OPEN), actions.handle_open),
+        *[(app.action(answer), learning.handle_confirm_button) for answer in CONFIRM_BUTTONS],
+        *[(app.action(close), learning.handle_action_button) for close in ACTION_BUTTONS],
+        (app.action(Action.APPROVE), approvals.handle_approve),
+        (app.action(Action.REJECT), approvals.handle_reject),
+        (app.action(Action.UPDATE), actions.handle_update),
+        (app.action(Action.SEND_CUSTOMER), actions.handle_send_customer),
+        (app.shortcut(Shortcut.ESCALATE_MESSAGE), shortcuts.handle_escalate_message),
+        (app.shortcut(Shortcut.NEW_ESCALATION), shortcuts.handle_new_escalation),
+        (app.view(Callback.NEW_TICKET), views.handle_new_ticket),
+        *[
+            (
+                app.action({"action_id": field, "type": "block_actions"}),
+                views.handle_new_ticket_input,
+            )
+            for field in FOLLOWED
+        ],
+        (app.view(Callback.ESCALATE), views.handle_escalate),
+        (app.view(Callback.RESOLVE), views.handle_resolve),
+        (app.view(Callback.SEVERITY), views.handle_severity),
+        (app.view(Callback.CONFIRM), learning.handle_confirm),
+        (app.view(Callback.ACTION_ITEM), learning.handle_action_item),
+        (app.view(Callback.REJECT_APPROVAL), approvals.handle_reject_submit),
+        (app.view(Callback.UPDATE), views.handle_update),
+        (app.event("app_home_opened"), events.handle_app_home_opened),
+        (app.event("reaction_added"), events.handle_reaction_added),
+        (app.event("pin_added"), events.handle_pin_added),
+    ]
+    for register, listener in routes:
+        register(offload(listener, executor=executor))
 
     @app.error
     def handle_error(error):
