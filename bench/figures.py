@@ -9,6 +9,7 @@ ROWS = (  # key, label, unit
     ("click_cpu", "CPU per 1,000 changing clicks", "CPU-s"),
     ("new_p50", "/esc new, {rate:g}/s, p50", "ms"),
     ("new_p99", "/esc new, {rate:g}/s, p99", "ms"),
+    ("commands_slowest", "burst of {burst} /esc new, slowest answer", "ms"),
     ("burst_slowest", "burst of {burst} Sev1 forms, slowest answer", "ms"),
     ("burst_all", "burst of {burst} Sev1 forms, all answered", "ms"),
     ("burst_failed", "burst of {burst} Sev1 forms, not acked", "forms"),
