@@ -1,6 +1,7 @@
 """Engine and sessions. SQLite (embedded default) and PostgreSQL (production) behave alike."""
 
 import select
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,11 +88,34 @@ def make_engine(url: str, *, pool_size: int = 10, pool_recycle: int = 1800, **kw
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
+        # Take the write lock up front so concurrent writers queue instead of failing. The
+        # threads of one process queue on a lock of their own first: SQLite's busy handler
+        # polls with growing sleeps (up to 100 ms a poll), so a burst of writers slept on a
+        # lock that had long been free. After 30 s without it, SQLite's own wait decides.
+        writing = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            # Take the write lock up front so concurrent writers queue instead of failing.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.info["writing"] = writing.acquire(timeout=30)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _written(conn.info)
+                raise
 
+        def _written(info: dict) -> None:
+            if info.pop("writing", False):
+                writing.release()
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _sqlite_end(conn):
+            if not conn.invalidated:  # (an invalidated one ends below)
+                _written(conn.info)
+
+        # however a connection goes back to the pool or is dropped, its turn ends
+        event.listen(engine, "checkin", lambda _dbapi, record: _written(record.info))
+        event.listen(engine, "invalidate", lambda _dbapi, record, _exc: _written(record.info))
         return engine
     engine = create_engine(
         url,

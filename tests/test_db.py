@@ -2,6 +2,7 @@
 dropping its connections without a round trip on every checkout."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select, text
@@ -116,4 +117,38 @@ def test_the_default_pools_fit_a_default_server(database_url):
     defaults = Settings(_env_file=None)
     assert 2 * defaults.pool_size_for("http") + defaults.pool_size_for("clock") <= allowed - 3
     assert relay_db.pool_problem(engine, defaults.pool_size_for("http"), 3) is None
+    engine.dispose()
+
+
+def sqlite_writers(tmp_path):
+    engine = relay_db.make_engine(f"sqlite:///{tmp_path}/w.db", pool_size=5)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE n (v INTEGER)"))
+    return engine
+
+
+def test_sqlite_writers_of_one_process_each_get_their_turn(tmp_path):
+    """40 threads writing at once all commit; a transaction that failed, one rolled back and
+    a connection dropped mid-transaction each end their turn, so the next writer goes on."""
+    engine = sqlite_writers(tmp_path)
+    with pytest.raises(Exception, match="no such table"), engine.begin() as conn:
+        conn.execute(text("INSERT INTO missing VALUES (1)"))
+    with engine.connect() as conn:
+        for _ in range(2):  # a connection rolled back and used again
+            conn.execute(text("INSERT INTO n VALUES (0)"))
+            conn.rollback()
+    dropped = engine.connect()
+    dropped.execute(text("INSERT INTO n VALUES (0)"))
+    dropped.invalidate()
+    dropped.rollback()
+    dropped.close()
+
+    def write(v):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO n VALUES (:v)"), {"v": v})
+
+    with ThreadPoolExecutor(40) as pool:
+        list(pool.map(write, range(1, 41), timeout=20))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM n")) == 40
     engine.dispose()
