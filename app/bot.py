@@ -1,5 +1,6 @@
 """The Bolt app, the WSGI web process (HTTP mode) and Socket Mode."""
 
+import gc
 import hmac
 import io
 import json
@@ -92,6 +93,7 @@ def create_wsgi(settings: Settings | None = None):
     redaction.load()
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
+    gc.freeze()  # start-up's objects stay: full collections (~50 ms pauses) skip them
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     return wsgi_app(
@@ -230,6 +232,7 @@ def run_socket_mode(settings: Settings) -> None:
     relay.courier = Courier(relay.deliver)
     redaction.load()
     app = build_app(relay, settings)
+    gc.freeze()  # as in create_wsgi
     scheduler = start_background_clock(relay, settings.clock_tick_seconds)
     try:
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()

@@ -3,6 +3,7 @@ simulator. Settings come from the environment or .env (see .env.example); each c
 --help says what it does and which settings it reads."""
 
 import argparse
+import gc
 import os
 import sys
 import textwrap
@@ -65,6 +66,7 @@ def cmd_clock(args) -> int:
             f" {plural(done.events, 'event')}, {plural(done.sent, 'Slack call')} sent."
         )
         return 0
+    gc.freeze()  # as in app.bot.create_wsgi
     run_clock(relay, settings.clock_tick_seconds)
     return 0
 
