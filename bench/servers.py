@@ -26,9 +26,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def procfile_web(port: int, app: str = RELAY_APP) -> list[str]:
-    """The Procfile's `web:` command with $PORT and the ${NAME:-default} settings filled in
-    (from the environment, else the default), serving `app` instead of Relay if asked."""
+def procfile_web(port: int, app: str = RELAY_APP) -> tuple[dict[str, str], list[str]]:
+    """The Procfile's `web:` line with $PORT and the ${NAME:-default} settings filled in (from
+    the environment, else the default), serving `app` instead of Relay if asked: the
+    variables it sets before its command (NAME=value, as a shell reads them) and the command."""
     line = next(
         line.split(":", 1)[1]
         for line in (ROOT / "Procfile").read_text().splitlines()
@@ -43,9 +44,13 @@ def procfile_web(port: int, app: str = RELAY_APP) -> list[str]:
         name, _, default = line[start + 2 : end].partition(":-")
         line = line[:start] + os.environ.get(name, default) + line[end + 1 :]
     argv = shlex.split(line)
+    env = {}
+    while "=" in argv[0] and argv[0].split("=", 1)[0].isidentifier():
+        name, value = argv.pop(0).split("=", 1)
+        env[name] = value
     if argv[0] == "gunicorn":  # the virtualenv's, as `relay web` runs it
         argv[0] = str(Path(sys.executable).with_name("gunicorn"))
-    return argv
+    return env, argv
 
 
 @contextmanager
@@ -104,10 +109,11 @@ def gunicorn(*apps: tuple[str, str], env: dict, workers: int):
         for name, app in apps:
             port = free_port()
             log = stack.enter_context(tempfile.TemporaryFile())
+            line_env, argv = procfile_web(port, app)
             proc = subprocess.Popen(
-                procfile_web(port, app),
+                argv,
                 cwd=ROOT,
-                env={**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(ROOT)},
+                env={**os.environ, **env, **line_env, "PORT": str(port), "PYTHONPATH": str(ROOT)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -165,7 +165,8 @@ def web_api_failures(sim: dict, when: str) -> None:
 
 
 def bench_database(database_url: str, opts, with_memory: bool) -> tuple[list[dict], dict]:
-    workers = int(procfile_web(0)[procfile_web(0).index("--workers") + 1])
+    argv = procfile_web(0)[1]
+    workers = int(argv[argv.index("--workers") + 1])
     begun = time.monotonic()
     with ExitStack() as stack:
         sim = stack.enter_context(simulator(SECRET, opts.latency_ms, len(GUESTS)))
@@ -219,7 +220,9 @@ def report(
         f"cores shared by the simulator, the load generator and both apps; {took:.0f} s; "
         f"load average {loadavg[0]:.1f} before, {loadavg[1]:.1f} after"
     )
-    print(f"   gunicorn: {' '.join(procfile_web(0)[1:])}")
+    line_env, argv = procfile_web(0)
+    settings = [f"{name}={value}" for name, value in line_env.items()]
+    print(f"   gunicorn: {' '.join(settings + argv[1:])}")
     for line in figures.table(runs, rate=opts.rate, burst=opts.burst):
         print("   " + line)
     for line in figures.memory_lines(used):

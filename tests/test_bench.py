@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.cli import WEB_MALLOC
 from bench.figures import ROWS, table
 from bench.servers import BARE_APP, procfile_web
 
@@ -14,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_the_web_command_is_the_procfile_line_with_the_settings_filled_in(monkeypatch):
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.setenv("WEB_THREADS", "8")
-    argv = procfile_web(4321)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    env, argv = procfile_web(4321)
+    assert env == {"GLIBC_TUNABLES": WEB_MALLOC}  # as `relay web` sets it
     assert Path(argv[0]).name == "gunicorn" and Path(argv[0]).parent == Path(sys.executable).parent
     assert argv[1:] == [
         "--worker-class",
@@ -27,7 +30,7 @@ def test_the_web_command_is_the_procfile_line_with_the_settings_filled_in(monkey
         "0.0.0.0:4321",
         "app.bot:create_wsgi()",
     ]
-    assert procfile_web(4321, BARE_APP)[-1] == "bench.bare_app:create_wsgi()"
+    assert procfile_web(4321, BARE_APP)[1][-1] == "bench.bare_app:create_wsgi()"
 
 
 def test_figures_are_median_and_spread_side_by_side():

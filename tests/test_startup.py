@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import WEB_MALLOC
 from app.db import upgrade
 from app.settings import EXAMPLE_VALUES
 from app.simulator import SlackSimulator
@@ -92,8 +93,12 @@ def test_relay_web_serves_without_the_virtualenv_on_path_and_without_bolt_warnin
             )
         try:
             wait_healthy(proc, port, log)
+            environ = Path(f"/proc/{proc.pid}/environ").read_bytes()
         finally:
             kill_group(proc)
+    # gunicorn has the Procfile web line's malloc settings (glibc may cut them at ":" in place)
+    assert b"GLIBC_TUNABLES=" in environ
+    assert all(tunable.encode() in environ for tunable in WEB_MALLOC.split(":"))
     text = log.read_text()
     assert "FileNotFoundError" not in text
     assert "`token` will be unused" not in text
