@@ -29,7 +29,7 @@ def free_port() -> int:
 def procfile_web(port: int, app: str = RELAY_APP) -> tuple[dict[str, str], list[str]]:
     """The Procfile's `web:` line with $PORT and the ${NAME:-default} settings filled in (from
     the environment, else the default), serving `app` instead of Relay if asked: the
-    variables it sets before its command (NAME=value, as a shell reads them) and the command."""
+    variables it sets before its command (`env NAME=value ...`) and the command."""
     line = next(
         line.split(":", 1)[1]
         for line in (ROOT / "Procfile").read_text().splitlines()
@@ -44,6 +44,8 @@ def procfile_web(port: int, app: str = RELAY_APP) -> tuple[dict[str, str], list[
         name, _, default = line[start + 2 : end].partition(":-")
         line = line[:start] + os.environ.get(name, default) + line[end + 1 :]
     argv = shlex.split(line)
+    if argv[0] == "env":  # (so that the line also runs where no shell reads it)
+        argv.pop(0)
     env = {}
     while "=" in argv[0] and argv[0].split("=", 1)[0].isidentifier():
         name, value = argv.pop(0).split("=", 1)

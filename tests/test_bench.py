@@ -18,6 +18,8 @@ def test_the_web_command_is_the_procfile_line_with_the_settings_filled_in(monkey
     monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
     env, argv = procfile_web(4321)
     assert env == {"GLIBC_TUNABLES": WEB_MALLOC}  # as `relay web` sets it
+    line = (ROOT / "Procfile").read_text().split("web:", 1)[1].split()
+    assert line[0] == "env"  # a runner that splits the line without a shell can start it too
     assert Path(argv[0]).name == "gunicorn" and Path(argv[0]).parent == Path(sys.executable).parent
     assert argv[1:] == [
         "--worker-class",
