@@ -89,15 +89,16 @@ def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> N
 
 
 def due_subjects(db: Session, subject: str, now: datetime, *, limit: int) -> tuple[list[int], bool]:
-    """Ids of subjects with a timer due at `now`, earliest first, and whether there may be
-    more than `limit` timers due."""
+    """Ids of subjects with a timer due at `now`, earliest first (from the first `limit`
+    timers due), and whether more timers than that are due. One row past `limit` says so:
+    a batch of exactly `limit` is not followed by a transaction that finds nothing."""
     found = db.scalars(
         select(Deadline.subject_id)
         .where(Deadline.subject == subject, Deadline.due_at <= now)
         .order_by(Deadline.due_at)
-        .limit(limit)
+        .limit(limit + 1)
     ).all()
-    return list(dict.fromkeys(found)), len(found) == limit
+    return list(dict.fromkeys(found[:limit])), len(found) > limit
 
 
 def due_now(db: Session, subject: str, ids: list[int], now: datetime) -> dict[int, list[str]]:

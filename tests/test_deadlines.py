@@ -45,6 +45,7 @@ def test_due_subjects_earliest_first_and_says_when_there_may_be_more(db):
     )
     assert deadlines.due_subjects(db, SUBJECT, NOW, limit=10) == ([2, 1], False)
     assert deadlines.due_subjects(db, SUBJECT, NOW, limit=2) == ([2], True)
+    assert deadlines.due_subjects(db, SUBJECT, NOW, limit=3) == ([2, 1], False)  # all of them
     assert deadlines.due_now(db, SUBJECT, [1, 2, 3], NOW) == {
         1: ["late"],
         2: ["early", "also"],

@@ -139,9 +139,8 @@ def test_update_in_the_war_room_briefs_executives_and_waits_for_send(fakes, rela
     assert "[redacted: internal name]" in sent[0]["text"] and "Priya" not in sent[0]["text"]
     assert PHONE not in sent[0]["text"] and "xoxb-" not in sent[0]["text"]
     assert "already sent" in fakes.told()
-    assert "last update" in str(
-        sim.message(stored(relay, key).card_channel, stored(relay, key).card_ts)["blocks"]
-    )
+    card = str(sim.message(stored(relay, key).card_channel, stored(relay, key).card_ts)["blocks"])
+    assert "last update" in card and "next update due" in card
 
 
 def test_someone_outside_the_team_and_roles_cannot_post(fakes, relay, playbook, sim):
