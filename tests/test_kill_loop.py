@@ -29,6 +29,11 @@ from tests.processes import (
 from tests.sla.test_escalation import open_sev3
 
 ITERATIONS = 20
+# Claims expire fast, so that the loop is short, but not before a dead process's last request
+# has surely landed: a row re-claimed while that request still waits in the simulator (on a
+# loaded box it waited over a second) is looked for, not found, and sent again. In
+# production the lease is 60 s against a 10 s client timeout.
+LEASE = 3
 SECRET = "kill-loop-signing-secret-0123456789"
 
 
@@ -50,7 +55,7 @@ def _with(url, playbook, tmp_path):
     engine = relay_db.make_engine(url)
     with SlackSimulator(signing_secret=SECRET) as sim:
         ws = seed_workspace(sim, playbook, {"channels": {"support": {}}})
-        env = relay_env(sim, url, SLACK_SIGNING_SECRET=SECRET, OUTBOX_LEASE_SECONDS="1")
+        env = relay_env(sim, url, SLACK_SIGNING_SECRET=SECRET, OUTBOX_LEASE_SECONDS=str(LEASE))
         yield sim, ws, relay_db.make_sessionmaker(engine), env, tmp_path
     engine.dispose()
 
@@ -63,7 +68,7 @@ def queue_cards(sim, playbook) -> Counter:
 
 
 def deliver_the_rest(env, sessions):
-    time.sleep(1.2)  # the dead processes' claims expire
+    time.sleep(LEASE + 0.2)  # the dead processes' claims expire
     assert start_clock(env, "--once").wait(timeout=120) == 0
     with sessions() as db:
         pending = db.scalar(
