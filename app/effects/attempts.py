@@ -156,6 +156,12 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     if row.after:
         made = select(OutboxMessage.result).where(OutboxMessage.idem_key == row.after)
         upstream = db.scalar(made)
+    covers = row_id
+    if kind.coalesce and row.stream:
+        # What this row sends stands for the rows of its stream enqueued before now: read
+        # before it is drawn, so that what it draws includes each of their changes (on
+        # PostgreSQL each statement sees what committed before it began).
+        covers = conn.scalar(LAST_IN_STREAM, {"row_stream": row.stream})
     try:
         args = kind.prepare(db, row, upstream, policy.context)
     except Later as exc:  # e.g. its card, in another lane, is not posted yet: next round
@@ -167,10 +173,6 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
         failed.claimed_until = None
         fail(db, failed, now, f"unpreparable:{type(exc).__name__}", _bound(row))
         return DONE
-    covers = row_id
-    if kind.coalesce and row.stream:
-        # What this row sends stands for the rows of its stream enqueued before now.
-        covers = conn.scalar(LAST_IN_STREAM, {"row_stream": row.stream})
     return Attempt(row, kind, args, row.last_error == UNCERTAIN, covers)
 
 

@@ -1,12 +1,15 @@
 """Outbox delivery against the simulator: order, write-back, retries, idempotency,
 dependencies, and the effect kinds (card, thread, channel creation)."""
 
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select
 
 from app.effects import outbox
+from app.effects.kinds import KINDS
 from app.models import Channel, OutboxMessage, OutboxStatus, Ticket
 from tests.conftest import NOW
 
@@ -260,3 +263,40 @@ def test_channel_creation_takes_a_suffix_when_the_name_is_taken(world, sim, sess
     assert sim.ws.channel(seven.slack_id).is_private
     invite = by_key(sessions, ticket_id)["invite"]
     assert invite.status == OutboxStatus.FAILED and invite.last_error == "user_not_found"
+
+
+def test_a_change_committed_while_its_card_is_drawn_is_not_covered(
+    world, sim, sessions, playbook, monkeypatch
+):
+    """On PostgreSQL another process can commit a change (and its card row) while a card is
+    being drawn: that change is on the next card sent, never marked sent by this one."""
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite lets no other transaction commit while a card is drawn")
+    client, ticket_id, channel = world
+    enqueue(sessions, ticket_id, f"card:{ticket_id}:1", "card", {"channel": channel})
+    card = KINDS["card"]
+
+    def drawn_while_a_change_commits(db, row, upstream, context):
+        args = card.prepare(db, row, upstream, context)
+        if row.idem_key.endswith(":1"):
+            with sessions() as other, other.begin():
+                other.get(Ticket, ticket_id).title = "Refunds failing in every region"
+                outbox.enqueue_rows(
+                    other,
+                    [
+                        effect(
+                            ticket_id,
+                            f"card:{ticket_id}:2",
+                            "card",
+                            {"channel": channel},
+                            f"card:{ticket_id}",
+                        )
+                    ],
+                )
+        return args
+
+    monkeypatch.setitem(KINDS, "card", replace(card, prepare=drawn_while_a_change_commits))
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 2
+    posted = [c for c in sim.calls if c.method in ("chat.postMessage", "chat.update")]
+    assert "every region" not in posted[0].args["text"]
+    assert "every region" in posted[-1].args["text"]
