@@ -51,7 +51,7 @@ def require_owes(ticket: Ticket) -> None:
         raise Invalid(f"{ticket.key} is {ticket.status.value.replace('_', ' ')}: no update is due.")
 
 
-_LATEST = (  # built once: every card drawn asks
+LATEST = (  # a ticket's last situation update; built once (a card shows when it was posted)
     select(SituationUpdate)
     .where(SituationUpdate.ticket_id == bindparam("ticket"), SituationUpdate.kind == "update")
     .order_by(SituationUpdate.id.desc())
@@ -60,7 +60,7 @@ _LATEST = (  # built once: every card drawn asks
 
 
 def latest(db: Session, ticket: Ticket) -> SituationUpdate | None:
-    return db.scalar(_LATEST, {"ticket": ticket.id})
+    return db.scalar(LATEST, {"ticket": ticket.id})
 
 
 def post(

@@ -5,7 +5,7 @@ from slack_sdk import WebClient
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from app.comms import cadence
+from app.comms import cadence, updates
 from app.effects.sending import Later, call, find_posted, with_key
 from app.models import Channel, OutboxMessage, SituationUpdate, Ticket, UpdateCadence
 from blocks.card import card_text, ticket_card
@@ -19,14 +19,10 @@ def _ticket(db: Session, row: OutboxMessage) -> Ticket:
 _ticket_id = bindparam("ticket")
 # What a card shows beside its ticket, in one query (built once: a tick draws a hundred
 # cards, each a transaction while other lanes wait for a connection): its room, when its
-# last situation update was posted (as updates.latest) and when the next one is due.
+# last situation update was posted and when the next one is due.
 _FACTS = select(
     select(Channel.slack_id).where(Channel.ticket_id == _ticket_id).limit(1).scalar_subquery(),
-    select(SituationUpdate.posted_at)
-    .where(SituationUpdate.ticket_id == _ticket_id, SituationUpdate.kind == "update")
-    .order_by(SituationUpdate.id.desc())
-    .limit(1)
-    .scalar_subquery(),
+    updates.LATEST.with_only_columns(SituationUpdate.posted_at).scalar_subquery(),
     select(UpdateCadence.due_at).where(UpdateCadence.ticket_id == _ticket_id).scalar_subquery(),
 )
 
