@@ -42,10 +42,14 @@ _RECORD = {
 def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) -> bool:
     """Record `key`; False when some worker recorded it before (insert-or-ignore, committed
     before the request is handled, so two workers racing on one request get one True)."""
-    with transaction(sessions) as db:
-        postgres = db.bind.dialect.name == "postgresql"
-        added = db.scalar(_RECORD[postgres], {"key": key, "seen_at": now})
-        return added is not None
+    engine, params = sessions.kw["bind"], {"key": key, "seen_at": now}
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:  # Core: one statement needs no ORM session
+            return conn.scalar(_RECORD[False], params) is not None
+    # One statement is its own transaction: one round trip instead of three.
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        return conn.scalar(_RECORD[True], params) is not None
 
 
 def forget_old(sessions: sessionmaker[Session], *, now: datetime) -> int:
