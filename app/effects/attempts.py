@@ -64,8 +64,10 @@ class Attempt:
 def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Policy):
     """Send one lane's rows in order. Returns how many were sent and whether the lane got
     through (False: a row waits, and so do the ones after it)."""
-    sent, attempt = 0, None
+    sent, attempt, covered = 0, None, 0
     for row_id in [*ids, None]:
+        if row_id is not None and row_id <= covered:
+            continue  # marked sent with the coalescing row that stood for it
         stop = row_id is None or time.monotonic() > policy.until
         if attempt is None and stop:
             return sent, row_id is None
@@ -77,15 +79,16 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
                 sent += outcome == SENT
                 if outcome == HELD:
                     return sent, False
-            attempt = None if stop else _claim(db, row_id, policy)
+                covered = attempt.covers if outcome == SENT else covered
+            attempt = None if stop or row_id <= covered else _claim(db, row_id, policy)
         if stop:
             return sent, row_id is None
         if attempt == HELD:
             return sent, False
-        if attempt == DONE:
-            attempt = None
-        else:
+        if isinstance(attempt, Attempt):
             _send(client, attempt)
+        else:  # DONE, or covered
+            attempt = None
     return sent, True
 
 

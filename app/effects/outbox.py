@@ -16,11 +16,11 @@ thread pool (`threads`, the setting DELIVERY_THREADS). A row's lane is
 - otherwise the row it waits for (`after`: what acts in a channel made upstream);
 - otherwise the row alone.
 A lane goes out in id order, one row at a time; while one of its rows waits (not due yet, a
-429, a transient error, an upstream not sent, its card not posted, claimed elsewhere), the
-rows after it wait too. A 429 holds back its lane, and for the rest of its Retry-After the
-calls in its scope (`pacing.py`: the method, or chat.postMessage in that channel); other
-lanes go on. Dependencies (`after`) are honoured across lanes: a row whose upstream is not
-sent waits for a later round.
+429, a transient error, an upstream not sent, its card not posted, claimed elsewhere: a row
+another process holds is not even tried), the rows after it wait too. A 429 holds back its
+lane, and for the rest of its Retry-After the calls in its scope (`pacing.py`: the method,
+or chat.postMessage in that channel); other lanes go on. Dependencies (`after`) are
+honoured across lanes: a row whose upstream is not sent waits for a later round.
 """
 
 import time
@@ -144,6 +144,7 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit: int, thread
                 OutboxMessage.after,
                 OutboxMessage.next_attempt_at,
                 OutboxMessage.payload,
+                OutboxMessage.claimed_until,
             ).where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > last)
             if subject is not None:
                 kind, ids = subject
@@ -153,14 +154,18 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit: int, thread
             upstream = _upstream(db, {r.after for r in page if r.after})
         lanes: dict[tuple, list[int]] = {}
         now = policy.now()
-        for row_id, stream, after, due_at, payload in page:
+        for row_id, stream, after, due_at, payload, claimed_until in page:
             key = lane(row_id, stream, after, payload)
             if key in held:
                 continue
             if after is not None and upstream.get(after) == OutboxStatus.FAILED:
                 _give_up(sessions, row_id, now, "upstream_failed")
                 continue
-            if due_at > now or (after is not None and upstream.get(after) != OutboxStatus.SENT):
+            if (
+                due_at > now
+                or (claimed_until is not None and claimed_until > now)  # being sent elsewhere
+                or (after is not None and upstream.get(after) != OutboxStatus.SENT)
+            ):
                 held.add(key)
             else:
                 lanes.setdefault(key, []).append(row_id)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy
 from sqlalchemy import select
 
 from app.effects import outbox
@@ -189,6 +190,54 @@ def test_card_rendered_at_delivery_covers_every_pending_card_row(world, sim, ses
     first, _, last = rows(sessions, ticket_id)
     assert [r.status for r in rows(sessions, ticket_id)] == [OutboxStatus.SENT] * 3
     assert last.result == first.result == {"channel": channel, "ts": first.result["ts"]}
+
+
+def outbox_updates(sessions, work) -> int:
+    """How many UPDATEs of the outbox `work()` issued (claims and what was sent)."""
+    updates = []
+
+    def seen(conn, cursor, statement, *args):
+        updates.append(statement) if statement.lstrip().upper().startswith(
+            "UPDATE OUTBOX"
+        ) else None
+
+    engine = sessions.kw["bind"]
+    sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        work()
+    finally:
+        sqlalchemy.event.remove(engine, "before_cursor_execute", seen)
+    return len(updates)
+
+
+def test_rows_a_card_stood_for_are_not_claimed_again(world, sim, sessions, playbook):
+    """Three clicks on a card before it is drawn: one claim, one send, and the rows it stood
+    for marked with it; claiming each of them afterwards would only find them sent."""
+    client, ticket_id, channel = world
+    for n in (1, 2, 3):
+        enqueue(sessions, ticket_id, f"card:{ticket_id}:{n}", "card", {"channel": channel})
+    sent = []
+    work = lambda: sent.append(deliver(sessions, client, ticket_id, Clock(), playbook))  # noqa: E731
+    assert outbox_updates(sessions, work) == 3  # claim, sent, the rows it covered
+    assert sent == [1]
+    assert [r.status for r in rows(sessions, ticket_id)] == [OutboxStatus.SENT] * 3
+
+
+def test_a_row_another_process_is_sending_holds_its_lane_untried(world, sim, sessions, playbook):
+    """Two web workers deliver the same ticket's rows: the one that finds a row claimed (its
+    lease running) leaves it and the rows after it to the other, without trying to claim."""
+    client, ticket_id, channel = world
+    for n in (1, 2):
+        enqueue(sessions, ticket_id, f"card:{ticket_id}:{n}", "card", {"channel": channel})
+    with sessions() as db, db.begin():
+        mine = select(OutboxMessage).where(OutboxMessage.subject_id == ticket_id)
+        claimed = db.scalars(mine.order_by(OutboxMessage.id)).first()
+        claimed.claimed_until = NOW + timedelta(seconds=30)
+    sent = []
+    work = lambda: sent.append(deliver(sessions, client, ticket_id, Clock(), playbook))  # noqa: E731
+    assert outbox_updates(sessions, work) == 0
+    assert sent == [0] and not [c for c in sim.calls if c.method.startswith("chat.")]
+    assert [r.status for r in rows(sessions, ticket_id)] == [OutboxStatus.PENDING] * 2
 
 
 def test_an_effect_waits_for_the_one_it_depends_on(world, sim, sessions, playbook):
