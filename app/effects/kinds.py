@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from app.effects import canvases, captures, cards, channels
 from app.effects.sending import (
-    LOOK_BACK,
+    PAGE,
     EffectKind,
     Later,
     call,
@@ -89,7 +89,7 @@ def _report_find(client: WebClient, args: dict) -> dict | None:
     the channel): its message, by the chart's file name (one per slot), in the channel's
     recent history. Found, it is not uploaded again; else the flow starts over (an upload
     never completed is not shown anywhere)."""
-    look = {"channel": args["channel"], "limit": LOOK_BACK}
+    look = {"channel": args["channel"], "limit": PAGE}
     for message in call(client, "conversations.history", look).get("messages", []):
         files = [
             f.get("id") for f in message.get("files") or [] if f.get("name") == args["filename"]

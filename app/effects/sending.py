@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from app.models import OutboxMessage
 
 METADATA_TYPE = "relay_effect"
-LOOK_BACK = 100  # messages searched for a post whose answer was lost
+# Messages searched for a post whose answer was lost, newest first, a page at a time. Other
+# lanes keep posting meanwhile (a DM to one person from other tickets: 100 of them buried
+# one in the kill loop), so it looks well past the last page.
+LOOK_BACK, PAGE = 1000, 200
 
 
 class Later(Exception):
@@ -73,12 +76,16 @@ def find_posted(client: WebClient, args: dict) -> dict | None:
     channel = args["channel"]
     if channel[:1] in ("U", "W"):  # a DM addressed by user id
         channel = call(client, "conversations.open", {"users": channel})["channel"]["id"]
-    look = {"channel": channel, "include_all_metadata": True, "limit": LOOK_BACK}
+    look = {"channel": channel, "include_all_metadata": True, "limit": PAGE}
+    method = "conversations.history"
     if args.get("thread_ts"):
-        found = call(client, "conversations.replies", {**look, "ts": args["thread_ts"]})
-    else:
-        found = call(client, "conversations.history", look)
-    for message in found.get("messages", []):
-        if ((message.get("metadata") or {}).get("event_payload") or {}).get("key") == key:
-            return {"channel": channel, "ts": message["ts"], "adopted": True}
+        method, look["ts"] = "conversations.replies", args["thread_ts"]
+    for _ in range(LOOK_BACK // PAGE):
+        found = call(client, method, look)
+        for message in found.get("messages", []):
+            if ((message.get("metadata") or {}).get("event_payload") or {}).get("key") == key:
+                return {"channel": channel, "ts": message["ts"], "adopted": True}
+        look["cursor"] = (found.get("response_metadata") or {}).get("next_cursor")
+        if not look["cursor"]:
+            break
     return None

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app import changes
 from app.models import OutboxMessage, OutboxStatus, Ticket, TimelineEvent
 from tests.conftest import NOW
-from tests.effects.test_outbox import Clock, by_key, deliver, enqueue, rows
+from tests.effects.test_outbox import Clock, by_key, deliver, enqueue, name, rows
 
 
 def opened(sim, sessions, playbook, ticket_id):
@@ -135,6 +135,26 @@ def test_a_sender_killed_after_posting_is_adopted_not_repeated(world, sim, sessi
     assert deliver(sessions, client, ticket_id, Clock(), playbook) == 1
     replies = [m for m in sim.messages(channel) if m.get("thread_ts") and m["text"] == "Breached"]
     assert len(replies) == 1
+
+
+def test_a_post_buried_under_later_ones_is_still_found(world, sim, sessions, playbook):
+    """Delivery of other tickets keeps posting to one person while a dead sender's DM waits
+    out its lease (seen in the kill loop: 100 later DMs buried it); it is found, not resent."""
+    client, ticket_id, _ = world
+    person = sim.add_user("lee")
+    key = name(ticket_id, "dm")
+    enqueue(sessions, ticket_id, "dm", "message", {"channel": person, "text": "handed to you"})
+    meta = {"event_type": "relay_effect", "event_payload": {"key": key}}
+    client.chat_postMessage(channel=person, text="handed to you", metadata=meta)  # then it died
+    for n in range(150):
+        client.chat_postMessage(channel=person, text=f"another ticket {n}")
+    with sessions() as db, db.begin():
+        row = db.scalar(select(OutboxMessage).where(OutboxMessage.idem_key == key))
+        row.claimed_until = NOW - timedelta(seconds=1)
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 1
+    texts = [m["text"] for m in sim.messages(sim.dm_channel(person))]
+    assert texts.count("handed to you") == 1
+    assert by_key(sessions, ticket_id)["dm"].result["adopted"]
 
 
 def test_the_card_ends_showing_what_was_committed_last(world, sim, sessions, playbook):
