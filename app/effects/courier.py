@@ -40,9 +40,6 @@ class Answering:
                 if not self._count:
                     self._done.notify_all()
 
-    def busy(self) -> bool:
-        return self._count > 0
-
     def quiet(self, hold: float = HOLD) -> None:
         """Until no request is being answered, or `hold` seconds have passed."""
         with self._done:
