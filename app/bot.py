@@ -88,10 +88,8 @@ def create_wsgi(settings: Settings | None = None):
     except StartupError as refused:
         print(refused.code, file=sys.stderr, flush=True)
         sys.exit(WORKER_BOOT_ERROR)
-    # The courier and listeners' work after an ack wait while requests are being answered;
-    # half the listener threads may wait, the others ack.
-    relay.answering = Answering(waiters=max(1, settings.listener_threads // 2))
-    relay.courier = Courier(relay.deliver, relay.answering)
+    answering = Answering()  # the courier waits while requests are answered
+    relay.courier = Courier(relay.deliver, busy=answering.busy)
     redaction.load()
     secret = settings.slack_signing_secret.get_secret_value()
     app = build_app(relay, settings, signing_secret=secret)
@@ -99,7 +97,7 @@ def create_wsgi(settings: Settings | None = None):
     log.info("web.ready", playbook=str(Path(settings.relay_playbook)))
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     return wsgi_app(
-        app, relay, signing_secret=secret, metrics_token=token or None, answering=relay.answering
+        app, relay, signing_secret=secret, metrics_token=token or None, answering=answering
     )
 
 

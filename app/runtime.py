@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.effects import outbox
-from app.effects.courier import Answering, Courier
+from app.effects.courier import Courier
 from app.effects.pacing import Pacing
 from app.playbook import Playbook
 
@@ -33,7 +33,6 @@ class Relay:
     delivery_threads: int = outbox.THREADS  # lanes sent at once (DELIVERY_THREADS)
     pacing: Pacing = field(default_factory=Pacing)  # the 429s this process has seen
     courier: Courier | None = None  # set in the web process: delivery off Bolt's threads
-    answering: Answering | None = None  # set in the web process: the requests being answered
     home_numbers: dict = field(default_factory=dict)  # App Home's figures of this minute
 
     def deliver_committed(self, ticket_id: int) -> None:

@@ -10,6 +10,7 @@ sent. Nothing is lost if the process dies first: the rows are committed, and the
 delivers them."""
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -23,47 +24,32 @@ HOLD = 0.5  # seconds a pass waits at most for the requests being answered
 class Answering:
     """How many Slack requests this process is answering right now."""
 
-    def __init__(self, waiters: int = 16) -> None:
-        self._done = threading.Condition()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._count = 0
-        self._waiters = threading.BoundedSemaphore(waiters)
 
     @contextmanager
     def one(self) -> Iterator[None]:
-        with self._done:
+        with self._lock:
             self._count += 1
         try:
             yield
         finally:
-            with self._done:
+            with self._lock:
                 self._count -= 1
-                if not self._count:
-                    self._done.notify_all()
 
-    def quiet(self, hold: float = HOLD) -> None:
-        """Until no request is being answered, or `hold` seconds have passed."""
-        with self._done:
-            self._done.wait_for(lambda: not self._count, timeout=hold)
-
-    def after_ack(self) -> None:
-        """Work a listener does after its ack waits until the process is quiet, unless
-        `waiters` listeners wait already: the other listener threads stay free to ack the
-        requests in hand (were they all waiting, those requests would wait for them)."""
-        if self._waiters.acquire(blocking=False):
-            try:
-                self.quiet()
-            finally:
-                self._waiters.release()
+    def busy(self) -> bool:
+        return self._count > 0
 
 
 class Courier:
     def __init__(
         self,
         deliver: Callable[[tuple[str, list[int]]], int],
-        answering: Answering | None = None,
+        busy: Callable[[], bool] = lambda: False,
         hold: float = HOLD,
     ):
-        self._deliver, self._answering, self._hold = deliver, answering, hold
+        self._deliver, self._busy, self._hold = deliver, busy, hold
         self._lock = threading.Lock()
         self._waiting: set[int] = set()
         self._wake = threading.Event()
@@ -75,12 +61,17 @@ class Courier:
             self._waiting.add(ticket_id)
         self._wake.set()
 
+    def _quiet(self) -> None:
+        """Until no request is being answered, or HOLD has passed."""
+        until = time.monotonic() + self._hold
+        while self._busy() and time.monotonic() < until:
+            time.sleep(0.005)
+
     def _run(self) -> None:
         while True:
             self._wake.wait()
             self._wake.clear()
-            if self._answering is not None:
-                self._answering.quiet(self._hold)
+            self._quiet()
             with self._lock:
                 ids, self._waiting = sorted(self._waiting), set()
             if ids:

@@ -8,7 +8,6 @@ from concurrent.futures import Executor
 import structlog
 from slack_bolt import App
 
-from app.effects.courier import Answering
 from app.listeners import actions, approvals, commands, events, learning, shortcuts, views
 from app.runtime import Relay
 from blocks.ids import Action, Callback, Command, Shortcut
@@ -66,7 +65,7 @@ def register_listeners(app: App, relay: Relay, executor: Executor) -> None:
         (app.event("pin_added"), events.handle_pin_added),
     ]
     for register, listener in routes:
-        register(offload(listener, executor=executor, answering=relay.answering))
+        register(offload(listener, executor=executor))
 
     @app.error
     def handle_error(error):
@@ -74,14 +73,12 @@ def register_listeners(app: App, relay: Relay, executor: Executor) -> None:
         log.error("request.unhandled", error=type(error).__name__)
 
 
-def offload(listener, *, executor: Executor, answering: Answering | None = None):
+def offload(listener, *, executor: Executor):
     """`listener` runs on `executor`; Bolt's request thread (the app processes before it
     responds) waits only until it acks, woken by the ack itself, then answers Slack, while
-    the listener goes on with the work after its ack. Answers first: with `answering` (the
-    web process), that work waits (at most courier.HOLD) until the process has answered the
-    requests in hand, so a burst of `/esc new` is acknowledged before its modals open. An
-    event listener takes no ack: the request is answered at once. Listeners answer their own
-    errors (answering.py); what escapes is logged."""
+    the listener goes on with the work after its ack. An event listener takes no ack: the
+    request is answered at once. Listeners answer their own errors (answering.py); what
+    escapes is logged."""
 
     @functools.wraps(listener)  # Bolt reads the listener's arguments through this
     def run(**kwargs):
@@ -94,8 +91,6 @@ def offload(listener, *, executor: Executor, answering: Answering | None = None)
                     return ack(*args, **options)
                 finally:
                     acked.set()
-                    if answering is not None:
-                        answering.after_ack()
 
             kwargs["ack"] = ack_and_wake
         else:

@@ -54,7 +54,7 @@ def test_a_pass_waits_while_requests_are_being_answered():
         done.release()
         return 0
 
-    courier = Courier(deliver, answering, hold=30)
+    courier = Courier(deliver, busy=answering.busy, hold=30)
     with answering.one():
         courier.hand(4)
         assert not done.acquire(timeout=0.3)  # still answering: nothing sent yet
@@ -71,7 +71,7 @@ def test_a_pass_waits_no_longer_than_its_hold():
         done.release()
         return 0
 
-    courier = Courier(deliver, answering, hold=0.2)
+    courier = Courier(deliver, busy=answering.busy, hold=0.2)
     with answering.one():
         courier.hand(5)
         assert done.acquire(timeout=5)
