@@ -32,11 +32,13 @@ def request_key(signature: str, body: dict) -> str:
 _ROW = {"key": bindparam("key"), "seen_at": bindparam("seen_at", type_=SeenRequest.seen_at.type)}
 _NO_FLUSH = func.set_config("synchronous_commit", "off", True) == "off"
 _SEEN = SeenRequest.__table__  # Core: no ORM bookkeeping
-_PG_RECORD = pg_insert(_SEEN).from_select(list(_ROW), select(*_ROW.values()).where(_NO_FLUSH))
-_RECORD = {
-    postgres: insert.on_conflict_do_nothing().returning(_SEEN.c.key)
-    for postgres, insert in ((True, _PG_RECORD), (False, sqlite_insert(_SEEN).values(**_ROW)))
-}
+_PG_RECORD = (
+    pg_insert(_SEEN)
+    .from_select(list(_ROW), select(*_ROW.values()).where(_NO_FLUSH))
+    .on_conflict_do_nothing()
+    .returning(_SEEN.c.key)
+)
+_SQLITE_RECORD = sqlite_insert(_SEEN).values(**_ROW).on_conflict_do_nothing().returning(_SEEN.c.key)
 
 
 def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) -> bool:
@@ -45,11 +47,11 @@ def first_sighting(sessions: sessionmaker[Session], key: str, *, now: datetime) 
     engine, params = sessions.kw["bind"], {"key": key, "seen_at": now}
     if engine.dialect.name != "postgresql":
         with engine.begin() as conn:  # Core: one statement needs no ORM session
-            return conn.scalar(_RECORD[False], params) is not None
+            return conn.scalar(_SQLITE_RECORD, params) is not None
     # One statement is its own transaction: one round trip instead of three.
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        return conn.scalar(_RECORD[True], params) is not None
+        return conn.scalar(_PG_RECORD, params) is not None
 
 
 def forget_old(sessions: sessionmaker[Session], *, now: datetime) -> int:
