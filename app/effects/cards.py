@@ -17,19 +17,19 @@ def _ticket(db: Session, row: OutboxMessage) -> Ticket:
 
 
 _ticket_id = bindparam("ticket")
-# What a card shows beside its ticket, in one query (built once: a tick draws a hundred
-# cards, each a transaction while other lanes wait for a connection): its room, when its
-# last situation update was posted and when the next one is due.
-_FACTS = select(
+# A ticket and what its card shows beside it, in one query (built once: a tick draws a
+# hundred cards, each a transaction while other lanes wait for a connection): its room,
+# when its last situation update was posted and when the next one is due.
+_CARD = select(
+    Ticket,
     select(Channel.slack_id).where(Channel.ticket_id == _ticket_id).limit(1).scalar_subquery(),
     updates.LATEST.with_only_columns(SituationUpdate.posted_at).scalar_subquery(),
     select(UpdateCadence.due_at).where(UpdateCadence.ticket_id == _ticket_id).scalar_subquery(),
-)
+).where(Ticket.id == _ticket_id)
 
 
 def card_prepare(db, row: OutboxMessage, upstream, context) -> dict:
-    ticket = _ticket(db, row)
-    room, last, due = db.execute(_FACTS, {"ticket": ticket.id}).one()
+    ticket, room, last, due = db.execute(_CARD, {"ticket": row.subject_id}).one()
     line = card_line(ticket, context.playbook, last, due if cadence.owes_updates(ticket) else None)
     card = ticket_card(ticket, context.playbook, now=context.now(), room=room, updates=line)
     message = {"text": card_text(ticket, context.playbook), "blocks": card}

@@ -31,7 +31,7 @@ from threading import Lock
 
 import structlog
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -133,25 +133,31 @@ def lane(row_id: int, stream: str | None, after: str | None, payload: dict | Non
     return ("row", row_id)
 
 
+_c = OutboxMessage.__table__.c
+# Core, built once: a page is read after every change, so no ORM session or bookkeeping.
+PAGE = (
+    select(_c.id, _c.stream, _c.after, _c.next_attempt_at, _c.payload, _c.claimed_until)
+    .where(_c.status == OutboxStatus.PENDING, _c.id > bindparam("last"))
+    .order_by(_c.id)
+    .limit(bindparam("limit"))
+)
+OF_SUBJECT = PAGE.where(_c.subject == bindparam("kind"), _c.subject_id.in_(bindparam("ids")))
+UPSTREAM = select(_c.idem_key, _c.status).where(_c.idem_key.in_(bindparam("keys")))
+
+
 def _deliver_round(sessions, client, policy: Policy, subject, limit: int, threads: int) -> int:
     held: set[tuple] = set()
     sent, last = 0, 0
+    params = {"limit": limit}
+    if subject is not None:
+        kind, ids = subject
+        params.update(kind=kind, ids=ids if isinstance(ids, list) else [ids])
     while True:
-        with sessions() as db:
-            stmt = select(
-                OutboxMessage.id,
-                OutboxMessage.stream,
-                OutboxMessage.after,
-                OutboxMessage.next_attempt_at,
-                OutboxMessage.payload,
-                OutboxMessage.claimed_until,
-            ).where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.id > last)
-            if subject is not None:
-                kind, ids = subject
-                ids = ids if isinstance(ids, list) else [ids]
-                stmt = stmt.where(OutboxMessage.subject == kind, OutboxMessage.subject_id.in_(ids))
-            page = db.execute(stmt.order_by(OutboxMessage.id).limit(limit)).all()
-            upstream = _upstream(db, {r.after for r in page if r.after})
+        with sessions.kw["bind"].connect() as conn:
+            page = conn.execute(PAGE if subject is None else OF_SUBJECT, {**params, "last": last})
+            page = page.all()
+            keys = {r.after for r in page if r.after}
+            upstream = dict(conn.execute(UPSTREAM, {"keys": list(keys)}).all()) if keys else {}
         lanes: dict[tuple, list[int]] = {}
         now = policy.now()
         for row_id, stream, after, due_at, payload, claimed_until in page:
@@ -197,15 +203,6 @@ def _pool(threads: int) -> ThreadPoolExecutor:
         if threads not in _pools:
             _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="outbox")
         return _pools[threads]
-
-
-def _upstream(db: Session, keys: set[str]) -> dict[str, OutboxStatus]:
-    if not keys:
-        return {}
-    rows = db.execute(
-        select(OutboxMessage.idem_key, OutboxMessage.status).where(OutboxMessage.idem_key.in_(keys))
-    )
-    return dict(rows.all())
 
 
 def _give_up(sessions, row_id: int, now: datetime, why: str) -> None:
