@@ -154,8 +154,8 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit: int, thread
         params.update(kind=kind, ids=ids if isinstance(ids, list) else [ids])
     while True:
         with sessions.kw["bind"].connect() as conn:
-            page = conn.execute(PAGE if subject is None else OF_SUBJECT, {**params, "last": last})
-            page = page.all()
+            statement = PAGE if subject is None else OF_SUBJECT
+            page = conn.execute(statement, {**params, "last": last}).all()
             keys = {r.after for r in page if r.after}
             upstream = dict(conn.execute(UPSTREAM, {"keys": list(keys)}).all()) if keys else {}
         lanes: dict[tuple, list[int]] = {}
