@@ -94,20 +94,6 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
 
 OUTBOX = OutboxMessage.__table__
 _c = OUTBOX.c
-_later = OUTBOX.alias("later")
-# What a coalescing row's send stands for: the rows of its stream pending when it is claimed
-# (so before it is drawn, which shows each of their changes: on PostgreSQL each statement
-# sees what committed before it began). Any other row stands for itself.
-_COVERS = case(
-    (
-        _c.kind.in_([name for name, kind in KINDS.items() if kind.coalesce])
-        & _c.stream.is_not(None),
-        select(func.max(_later.c.id))
-        .where(_later.c.stream == _c.stream, _later.c.status == OutboxStatus.PENDING)
-        .scalar_subquery(),
-    ),
-    else_=_c.id,
-)
 # Built once (a statement is costly to build), and Core: no ORM bookkeeping on every row.
 # Claims one row if it is still pending and nobody holds it, and returns what the kinds
 # read. A row claimed before and never released (its sender died) may, like one whose
@@ -132,7 +118,6 @@ CLAIM = (
         _c.last_error,
         _c.attempts,
         _c.created_at,
-        _COVERS.label("covers"),
     )
 )
 UNCLAIM = update(OUTBOX).where(_c.id == bindparam("row_id")).values(claimed_until=None)
@@ -147,6 +132,9 @@ SENT_ROW = (  # a row Slack accepted
         sent_at=bindparam("now"),
         last_error=None,
     )
+)
+LAST_IN_STREAM = select(func.max(_c.id)).where(
+    _c.stream == bindparam("row_stream"), _c.status == OutboxStatus.PENDING
 )
 COVERED = (  # the pending rows of a stream that a coalescing row's send stood for
     update(OUTBOX)
@@ -171,6 +159,12 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
     if row.after:
         made = select(OutboxMessage.result).where(OutboxMessage.idem_key == row.after)
         upstream = db.scalar(made)
+    covers = row_id
+    if kind.coalesce and row.stream:
+        # What this row sends stands for the rows of its stream enqueued before now: read
+        # before it is drawn, so that what it draws includes each of their changes (on
+        # PostgreSQL each statement sees what committed before it began).
+        covers = conn.scalar(LAST_IN_STREAM, {"row_stream": row.stream})
     try:
         args = kind.prepare(db, row, upstream, policy.context)
     except Later as exc:  # e.g. its card, in another lane, is not posted yet: next round
@@ -182,7 +176,7 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
         failed.claimed_until = None
         fail(db, failed, now, f"unpreparable:{type(exc).__name__}", _bound(row))
         return DONE
-    return Attempt(row, kind, args, row.last_error == UNCERTAIN, row.covers)
+    return Attempt(row, kind, args, row.last_error == UNCERTAIN, covers)
 
 
 def _bound(row: Row | OutboxMessage):
