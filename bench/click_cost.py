@@ -32,26 +32,24 @@ from app.drills.workspace import seed_workspace  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
 from app.simulator import SlackSimulator  # noqa: E402
+from bench.clock_tick import Statements  # noqa: E402
 from bench.delivery import databases, quiet  # noqa: E402
 
 CARDS = 10
 TEAM = "payments"
 
 
-class Counts:
-    """Statements and transactions (commits and rollbacks) an engine runs while `on`."""
+class Counts(Statements):
+    """Statements, and transactions (commits and rollbacks), an engine runs while `counting`."""
 
     def __init__(self, engine) -> None:
-        self.on, self.statements, self.transactions = False, 0, 0
-        event.listen(engine, "before_cursor_execute", self._statement)
+        super().__init__(engine)
+        self.transactions = 0
         event.listen(engine, "commit", self._transaction)
         event.listen(engine, "rollback", self._transaction)
 
-    def _statement(self, *_args) -> None:
-        self.statements += self.on
-
     def _transaction(self, *_args) -> None:
-        self.transactions += self.on
+        self.transactions += self.counting
 
 
 class Held:
@@ -64,8 +62,7 @@ class Held:
         self.tickets.append(ticket_id)
 
 
-def measure(url: str, sim: SlackSimulator, args) -> list[str]:
-    playbook = load_playbook(ROOT / "playbook.yml")
+def measure(url: str, sim: SlackSimulator, playbook, args) -> list[str]:
     engine = relay_db.make_engine(url)
     client = WebClient(token=sim.bot_token, base_url=sim.api_url, retry_handlers=[])
     relay = Relay(playbook, relay_db.make_sessionmaker(engine), client, delivery_threads=1)
@@ -95,10 +92,9 @@ def measure(url: str, sim: SlackSimulator, args) -> list[str]:
     def part(name: str, work, how: str) -> float:
         """Run `work` as the click's `name` part; its thread CPU seconds."""
         if how == "count":
-            counts.on, counts.statements, counts.transactions = True, 0, 0
-            profiles[name].runcall(work)
-            counts.on = False
-            counted[name][0] += counts.statements
+            counts.transactions = 0
+            counts.during(partial(profiles[name].runcall, work))
+            counted[name][0] += counts.count
             counted[name][1] += counts.transactions
             return 0.0
         start = time.thread_time()
@@ -152,10 +148,11 @@ def main() -> int:
         f"{'python calls':>12} {'CPU ms':>9} {'spread':^13}"
     )
     with ExitStack() as stack:
+        playbook = load_playbook(ROOT / "playbook.yml")
         sim = stack.enter_context(SlackSimulator(signing_secret="bench"))
-        seed_workspace(sim, load_playbook(ROOT / "playbook.yml"))
+        seed_workspace(sim, playbook)
         for name, url in databases(stack, args.pg).items():
-            for line in measure(url, sim, args):
+            for line in measure(url, sim, playbook, args):
                 print(f"{name:10} {line}", flush=True)
     return 0
 

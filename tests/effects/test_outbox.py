@@ -197,9 +197,8 @@ def outbox_updates(sessions, work) -> int:
     updates = []
 
     def seen(conn, cursor, statement, *args):
-        updates.append(statement) if statement.lstrip().upper().startswith(
-            "UPDATE OUTBOX"
-        ) else None
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            updates.append(statement)
 
     engine = sessions.kw["bind"]
     sqlalchemy.event.listen(engine, "before_cursor_execute", seen)
