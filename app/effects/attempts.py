@@ -7,7 +7,7 @@ with it)."""
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 from urllib.error import URLError
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Row, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.effects import digests
 from app.effects.kinds import KINDS, Later, record_failure
 from app.effects.pacing import retry_after
 from app.effects.sending import EffectKind
@@ -57,6 +58,7 @@ class Attempt:
     args: dict
     maybe_sent: bool
     covers: int  # the last row of its stream this one stands for (a coalescing kind)
+    also: list[int] = field(default_factory=list)  # the rest of a digest's rows (digests.py)
     answer: dict | None = None
     error: Exception | None = None
 
@@ -65,9 +67,9 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
     """Send one lane's rows in order. Returns how many were sent and whether the lane got
     through (False: a row waits, and so do the ones after it)."""
     sent, attempt, covered = 0, None, 0
-    for row_id in [*ids, None]:
+    for n, row_id in enumerate([*ids, None]):
         if row_id is not None and row_id <= covered:
-            continue  # marked sent with the coalescing row that stood for it
+            continue  # marked sent with the coalescing row or digest that stood for it
         stop = row_id is None or time.monotonic() > policy.until
         if attempt is None and stop:
             return sent, row_id is None
@@ -76,11 +78,13 @@ def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Po
         with sessions() as db, db.begin():
             if attempt is not None:
                 outcome = _record(db, attempt, policy)
-                sent += outcome == SENT
                 if outcome == HELD:
                     return sent, False
-                covered = attempt.covers if outcome == SENT else covered
-            attempt = None if stop or row_id <= covered else _claim(db, row_id, policy)
+                if outcome == SENT:
+                    sent += 1 + len(attempt.also)
+                    covered = max([attempt.covers, *attempt.also])
+            following = ids[n + 1 :]
+            attempt = None if stop or row_id <= covered else _claim(db, row_id, policy, following)
         if stop:
             return sent, row_id is None
         if attempt == HELD:
@@ -144,7 +148,7 @@ COVERED = (  # the pending rows of a stream that a coalescing row's send stood f
 )
 
 
-def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
+def _claim(db: Session, row_id: int, policy: Policy, following: list[int]) -> Attempt | str:
     now = policy.now()
     params = {"row_id": row_id, "now": now, "until": now + policy.lease}
     conn = db.connection()
@@ -176,7 +180,9 @@ def _claim(db: Session, row_id: int, policy: Policy) -> Attempt | str:
         failed.claimed_until = None
         fail(db, failed, now, f"unpreparable:{type(exc).__name__}", _bound(row))
         return DONE
-    return Attempt(row, kind, args, row.last_error == UNCERTAIN, covers)
+    attempt = Attempt(row, kind, args, row.last_error == UNCERTAIN, covers)
+    attempt.args, attempt.also = digests.gather(db, attempt, following, params, policy.context)
+    return attempt
 
 
 def _bound(row: Row | OutboxMessage):
@@ -202,16 +208,20 @@ def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
         if attempt.kind.write_back is not None:
             attempt.kind.write_back(db, row, attempt.args, attempt.answer)
         sent, conn = {"row_id": row.id, "answer": attempt.answer, "now": now}, db.connection()
-        conn.execute(SENT_ROW, sent)
+        conn.execute(SENT_ROW, [sent, *({**sent, "row_id": i} for i in attempt.also)])
         if attempt.covers > row.id:
             conn.execute(COVERED, {**sent, "row_stream": row.stream, "covers": attempt.covers})
         bound.info("outbox.sent", attempts=row.attempts + 1)
         return SENT
     # The rare way (a failure or a retry): on the ORM row, as claimed (under our lease
     # nobody changed it).
-    row = db.get(OutboxMessage, row.id)
-    row.claimed_until = None
-    row.attempts += 1
+    rows = [db.get(OutboxMessage, row_id) for row_id in (row.id, *attempt.also)]
+    for each in rows:
+        each.claimed_until = None
+        each.attempts += 1
+    row = rows[0]
+    if attempt.also:
+        return _digest_failed(db, rows, attempt.error, now, policy.horizon, bound)
     if isinstance(attempt.error, SlackApiError):
         return _failed(db, row, attempt.error, now, policy.horizon, bound)
     return _retry(db, row, now, None, UNCERTAIN, policy.horizon, bound)
@@ -219,12 +229,30 @@ def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
 
 def _failed(db, row: OutboxMessage, exc: SlackApiError, now: datetime, horizon, bound) -> str:
     response = exc.response
-    error = response.get("error") if isinstance(response.data, dict) else None
+    error = _error(response)
     if response.status_code == 429:
         return _retry(db, row, now, retry_after(response), "ratelimited", horizon, bound)
     if response.status_code < 500 and error and error not in TRANSIENT:
         return fail(db, row, now, error, bound)
     return _retry(db, row, now, None, error or f"http_{response.status_code}", horizon, bound)
+
+
+def _digest_failed(db, rows: list[OutboxMessage], exc: Exception, now, horizon, bound) -> str:
+    """A digest Slack did not take: each of its rows is tried again in its turn, then alone
+    (it has a `last_error` now); after an answer that may have been lost, each looks for the
+    digest first (`find_posted` knows its keys)."""
+    wait, why = None, UNCERTAIN
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        if response.status_code == 429:
+            wait, why = retry_after(response), "ratelimited"
+        else:
+            why = _error(response) or f"http_{response.status_code}"
+    return [_retry(db, row, now, wait, why, horizon, bound) for row in rows][0]
+
+
+def _error(response) -> str | None:
+    return response.get("error") if isinstance(response.data, dict) else None
 
 
 def _retry(db, row, now: datetime, wait: int | None, why: str, horizon, bound) -> str:

@@ -107,7 +107,7 @@ def _report_find(client: WebClient, args: dict) -> dict | None:
 KINDS: dict[str, EffectKind] = {
     kind.name: kind
     for kind in (
-        EffectKind("message", _message, method("chat.postMessage"), find=find_posted),
+        EffectKind("message", _message, method("chat.postMessage"), find=find_posted, digest=True),
         EffectKind("ephemeral", _payload, _ephemeral_send),
         EffectKind(
             "card",

@@ -26,7 +26,8 @@ class EffectKind:
     """`prepare(db, row, upstream_result, context) -> args` runs in the claiming transaction
     (render, find the target, or raise Later); `send(client, args) -> result` makes the
     call(s); `find(client, args) -> result | None` finds a post that reached Slack although
-    its answer was lost; `write_back(db, row, args, result)` records what Slack made.
+    its answer was lost; `write_back(db, row, args, result)` records what Slack made;
+    `digest`: several of its rows ready at once for one person go as one (digests.py).
     `row` is the claimed row's columns (read-only: `attempts.CLAIM` returns them), or on
     the failure path the `OutboxMessage` itself."""
 
@@ -36,6 +37,7 @@ class EffectKind:
     write_back: Callable[[Session, OutboxMessage, dict, dict], None] | None = None
     coalesce: bool = False
     find: Callable[[WebClient, dict], dict | None] | None = None
+    digest: bool = False
 
 
 def call(client: WebClient, method: str, args: dict, *, ok_errors=()) -> dict:
@@ -71,7 +73,8 @@ def with_key(args: dict, key: str) -> dict:
 
 
 def find_posted(client: WebClient, args: dict) -> dict | None:
-    """The message these arguments posted, if Slack has it (by the key in its metadata)."""
+    """The message these arguments posted, if Slack has it (by the key in its metadata, or
+    among a digest's keys)."""
     key = args["metadata"]["event_payload"]["key"]
     channel = args["channel"]
     if channel[:1] in ("U", "W"):  # a DM addressed by user id
@@ -83,7 +86,8 @@ def find_posted(client: WebClient, args: dict) -> dict | None:
     for _ in range(LOOK_BACK // PAGE):
         found = call(client, method, look)
         for message in found.get("messages", []):
-            if ((message.get("metadata") or {}).get("event_payload") or {}).get("key") == key:
+            posted = (message.get("metadata") or {}).get("event_payload") or {}
+            if posted.get("key") == key or key in (posted.get("keys") or ()):
                 return {"channel": channel, "ts": message["ts"], "adopted": True}
         look["cursor"] = (found.get("response_metadata") or {}).get("next_cursor")
         if not look["cursor"]:

@@ -1,0 +1,107 @@
+"""DMs to one person waiting at once go out as one digest message: in order, each once,
+within Slack's limits for a message, found again after a lost answer, and alone again
+after a failure."""
+
+from collections import Counter
+from datetime import timedelta
+
+from app.effects import digests
+from app.models import OutboxStatus
+from tests.effects.test_lanes import deliver, enqueue_many
+from tests.effects.test_outbox import Clock, rows
+
+
+def dms(person: str, texts: list[str], **extra) -> list[tuple]:
+    return [
+        (f"dm-{person}-{n}", "message", {"channel": person, "text": t, **extra}, None, None)
+        for n, t in enumerate(texts)
+    ]
+
+
+def conversation(sim, person: str) -> list[dict]:
+    return sim.messages(sim.dm_channel(person))
+
+
+def test_a_storm_of_dms_to_one_person_arrives_as_one_message(world, sim, sessions, playbook):
+    client, ticket_id, _ = world
+    lee, kim = sim.add_user("lee"), sim.add_user("kim")
+    texts = [f"Ticket {n} breached and is handed to you" for n in range(5)]
+    enqueue_many(sessions, ticket_id, dms(lee, texts) + dms(kim, ["Only one for Kim"]))
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 6
+    (digest,) = conversation(sim, lee)
+    assert digest["text"] == "\n\n".join(texts), "every notice, in the order they were made"
+    assert "blocks" not in digest or len(digest["blocks"]) >= 5
+    keys = digest["metadata"]["event_payload"]["keys"]
+    assert keys == [f"{ticket_id}/dm-{lee}-{n}" for n in range(5)]
+    assert [m["text"] for m in conversation(sim, kim)] == ["Only one for Kim"]
+    assert {r.status for r in rows(sessions, ticket_id)} == {OutboxStatus.SENT}
+
+
+def test_two_dms_at_once_still_go_one_by_one(world, sim, sessions, playbook):
+    client, ticket_id, _ = world
+    lee = sim.add_user("lee")
+    enqueue_many(sessions, ticket_id, dms(lee, ["first", "second"]))
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 2
+    assert [m["text"] for m in conversation(sim, lee)] == ["first", "second"]
+
+
+def test_buttons_are_kept_and_a_digest_stays_within_one_messages_limits(
+    world, sim, sessions, playbook
+):
+    client, ticket_id, _ = world
+    lee = sim.add_user("lee")
+    accept = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Ticket handed to you"}},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "accept",
+                    "value": "1",
+                    "text": {"type": "plain_text", "text": "Accept"},
+                }
+            ],
+        },
+    ]
+    effects = dms(lee, [f"Breach {n}" for n in range(30)])
+    effects[1][2]["blocks"] = accept  # one of them asks for a click
+    enqueue_many(sessions, ticket_id, effects)
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 30
+    posted = conversation(sim, lee)
+    assert len(posted) == 2, "30 DMs: more than one message may carry"
+    parts = [m["text"].split("\n\n") for m in posted]
+    assert sum(parts, []) == [f"Breach {n}" for n in range(30)]
+    assert all(len(m.get("blocks") or []) <= digests.MOST_BLOCKS for m in posted)
+    buttons = [e for b in posted[0]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == ["accept"]
+    assert posted[0]["blocks"][0]["text"]["text"] == "Breach 0", "a text part becomes a section"
+
+
+def test_a_digest_whose_answer_was_lost_is_found_not_sent_again(world, sim, sessions, playbook):
+    client, ticket_id, _ = world
+    lee = sim.add_user("lee")
+    enqueue_many(sessions, ticket_id, dms(lee, [f"Breach {n}" for n in range(4)]))
+    sim.faults.inject("chat.postMessage", "lost")
+    clock = Clock()
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 0
+    clock.value += timedelta(minutes=1)
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 4
+    (digest,) = conversation(sim, lee)
+    assert digest["text"].count("Breach") == 4
+    assert all(r.result.get("adopted") for r in rows(sessions, ticket_id))
+
+
+def test_a_digest_slack_refuses_goes_out_part_by_part(world, sim, sessions, playbook):
+    client, ticket_id, _ = world
+    lee = sim.add_user("lee")
+    texts = [f"Breach {n}" for n in range(3)]
+    enqueue_many(sessions, ticket_id, dms(lee, texts))
+    sim.faults.inject("chat.postMessage", "server_error", status=500)
+    clock = Clock()
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 0
+    clock.value += timedelta(minutes=1)
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 3
+    assert [m["text"] for m in conversation(sim, lee)] == texts
+    posted = Counter(c.args["text"] for c in sim.calls if c.method == "chat.postMessage" and c.ok)
+    assert set(posted.values()) == {1}, "none twice"
