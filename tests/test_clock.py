@@ -23,7 +23,7 @@ from app import changes, clock, replays, timer_changes
 from app import db as relay_db
 from app.clock import TickResult, contained_tick, tick
 from app.drills.workspace import seed_workspace
-from app.models import OutboxMessage, SeenRequest, Ticket, TimelineEvent
+from app.models import OutboxMessage, OutboxStatus, SeenRequest, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
 from tests.conftest import PLAYBOOK, ROOT
@@ -72,6 +72,12 @@ def dms_to(sim, user_id, needle):
     return [m for m in sim.messages(channel) if needle in m.get("text", "")] if channel else []
 
 
+def pending(relay) -> int:
+    with relay.sessions() as db:
+        where = OutboxMessage.status == OutboxStatus.PENDING
+        return db.scalar(select(func.count()).select_from(OutboxMessage).where(where))
+
+
 def events_of(relay, ticket_id, kind):
     with relay.sessions() as db:
         stmt = select(func.count()).where(
@@ -98,9 +104,10 @@ def test_new_work_is_not_stuck_behind_a_backlog(relay, sim, playbook):
     later = MON_0900 + timedelta(hours=2)
     for n in range(30):  # a backlog: cards and confirmations nobody has sent yet
         open_with_card(relay, playbook, now=later, title=f"Backlog {n}")
-    sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.05)
+    sim.faults.inject("chat.postMessage", "slow", times=10_000, delay=0.2)
     relay.now.value = later
-    assert tick(relay, budget=0.5).sent < 60, "the budget ends a tick's delivery early"
+    assert tick(relay, budget=0.5).sent > 0
+    assert pending(relay) > 0, "the budget ends a tick's delivery early"
     relay.now.value = MON_0900 + timedelta(hours=3)  # only the first ticket's warning is due
     tick(relay, budget=0.5)
     amara = uid(playbook, "amara.okafor")
