@@ -10,9 +10,9 @@ several ticks of each. Prints figures; asserts nothing.
 The 100 due tickets breach their response target, so each is handed to its L2 primary and
 its manager is told: two DMs per ticket. As real rotas do, the bench spreads those people
 over the playbook's people (each due ticket's policy snapshot names another L2 primary,
-secondary and manager, about 10 DMs per person); DMs to one person keep their order, so
-they go out one after another. --one-rota keeps the shipped playbook's one L2 primary and
-one manager for all 100 (200 DMs in two lanes: seconds at 100 ms a call).
+secondary and manager, about 10 DMs per person, waiting at once: each person's go as one
+digest, app/effects/digests.py). --one-rota keeps the shipped playbook's one L2 primary and
+one manager for all 100 (200 DMs in two lanes, 20 to a digest).
 """
 
 import argparse
