@@ -5,9 +5,10 @@ after every change, and the clock claims the subjects with a row that is due."""
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, literal, select, update
+from sqlalchemy import bindparam, delete, literal, select, update
 from sqlalchemy.orm import Session
 
+from app.db import insert_rows
 from app.models import Deadline
 
 
@@ -60,7 +61,6 @@ def _rows(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, tupl
 _TABLE = Deadline.__table__
 _GONE = delete(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
 _MOVED = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(due_at=bindparam("due_at"))
-_NEW = insert(_TABLE)
 
 
 def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> None:
@@ -84,8 +84,7 @@ def sync(db: Session, subject: str, wanted: dict[int, dict[str, datetime]]) -> N
         conn.execute(_GONE, {"ids": gone})
     if moved:
         conn.execute(_MOVED, moved)  # one executemany
-    if new:
-        conn.execute(_NEW, new)
+    insert_rows(conn, _TABLE, new)
 
 
 def due_subjects(db: Session, subject: str, now: datetime, *, limit: int) -> tuple[list[int], bool]:

@@ -3,6 +3,8 @@ dropping its connections without a round trip on every checkout."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, text
@@ -152,3 +154,34 @@ def test_sqlite_writers_of_one_process_each_get_their_turn(tmp_path):
     with engine.connect() as conn:
         assert conn.scalar(text("SELECT count(*) FROM n")) == 40
     engine.dispose()
+
+
+def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(sessions):
+    """The outbox's bulk insert (one jsonb parameter on PostgreSQL): times stay aware UTC
+    instants, payloads stay JSON, and a key already taken, before or in the same batch,
+    is left out."""
+    from app.effects import outbox
+    from app.models import OutboxMessage, OutboxStatus
+
+    when = datetime(2026, 11, 23, 13, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    payload = {"channel": "U0001", "text": "Ünïcode & <b>", "blocks": [{"type": "divider"}]}
+    made = [
+        outbox.row(key=f"bulk-test-{n}", kind="message", payload=payload, now=when)
+        for n in (1, 2, 1)
+    ]
+    with sessions() as db, db.begin():
+        relay_db.insert_rows(
+            db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key"
+        )
+        relay_db.insert_rows(
+            db.connection(), OutboxMessage.__table__, made, skip_existing="idem_key"
+        )
+    with sessions() as db:
+        stored = db.scalars(
+            select(OutboxMessage).where(OutboxMessage.idem_key.like("bulk-test-%"))
+        ).all()
+    assert sorted(r.idem_key for r in stored) == ["bulk-test-1", "bulk-test-2"]
+    for r in stored:
+        assert r.payload == payload and r.status == OutboxStatus.PENDING
+        assert r.created_at == when and r.created_at.utcoffset() == timedelta(0)
+        assert r.stream is None and r.claimed_until is None

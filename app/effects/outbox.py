@@ -32,10 +32,9 @@ from threading import Lock
 import structlog
 from slack_sdk import WebClient
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import insert_rows
 from app.effects.attempts import UNCERTAIN, Policy, fail, run_lane
 from app.effects.kinds import KINDS
 from app.effects.pacing import Pacing
@@ -82,12 +81,7 @@ def row(
 def enqueue_rows(db: Session, rows: list[dict]) -> None:
     """Add side effects to the current transaction in one statement; a key seen before
     is ignored (INSERT ... ON CONFLICT DO NOTHING)."""
-    if not rows:
-        return
-    conn = db.connection()
-    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    table = OutboxMessage.__table__
-    conn.execute(insert(table).on_conflict_do_nothing(index_elements=["idem_key"]), rows)
+    insert_rows(db.connection(), OutboxMessage.__table__, rows, skip_existing="idem_key")
 
 
 def deliver(
