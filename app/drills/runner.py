@@ -26,6 +26,7 @@ from app.logs import configure_logging
 from app.models import Ticket
 from app.settings import Settings
 from app.simulator import SlackSimulator
+from app.simulator.blockkit import elements
 from app.startup import build_relay
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,13 +140,15 @@ class Drill:
             raise DrillError(f"{key} has no card yet")
         return ticket.card_channel, ticket.card_ts
 
-    def dm_with(self, user_id: str, action: str) -> tuple[str, str]:
-        """The newest DM from Relay to `user_id` that carries the button `action`."""
+    def dm_with(self, user_id: str, action: str) -> tuple[str, str, str]:
+        """The newest DM from Relay to `user_id` that carries the button `action`, and that
+        button as `block_id.action_id` (in a digest of several DMs, the newest one's)."""
         channel = self.sim.dm_channel(user_id)
-        found = [m for m in self.sim.messages(channel or "") if action in str(m.get("blocks"))]
-        if not found:
-            raise DrillError(f"{self.name(user_id)} has no DM with a {action} button")
-        return channel, found[-1]["ts"]
+        for message in reversed(self.sim.messages(channel or "")):
+            blocks = [b for b, e in elements(message.get("blocks")) if e["action_id"] == action]
+            if blocks:
+                return channel, message["ts"], f"{blocks[-1]['block_id']}.{action}"
+        raise DrillError(f"{self.name(user_id)} has no DM with a {action} button")
 
     def name(self, user_id: str) -> str:
         return self.ws.names.get(user_id, user_id)

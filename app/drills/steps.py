@@ -81,9 +81,9 @@ def _submit(drill, actor: str, who: str, submit: dict) -> str:
 
 def _click(drill, actor: str, who: str, click: dict) -> str:
     if click.get("in_dm"):
-        channel, ts = drill.dm_with(actor, click["action"])
+        channel, ts, button = drill.dm_with(actor, click["action"])
         label = button_label(drill, channel, ts, click["action"])
-        drill.sim.click(actor, click["action"], channel_id=channel, ts=ts)
+        drill.sim.click(actor, button, channel_id=channel, ts=ts)
         return f"{who} clicks {label} in their DM from Relay"
     channel, ts = drill.card(click["card"])
     label = button_label(drill, channel, ts, click["action"])

@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.effects import digests
 from app.effects.kinds import KINDS, Later, record_failure
 from app.effects.pacing import retry_after
-from app.effects.sending import EffectKind
+from app.effects.sending import UNCERTAIN, EffectKind
 from app.models import OutboxMessage, OutboxStatus
 
 log = structlog.get_logger()
 
 MAX_BACKOFF = 600
-UNCERTAIN = "no_answer"  # a time-out or dropped connection: the call may have reached Slack
 # Slack answers worth retrying; any other `ok: false` answer is final.
 TRANSIENT = {
     "ratelimited",
@@ -238,16 +237,20 @@ def _failed(db, row: OutboxMessage, exc: SlackApiError, now: datetime, horizon, 
 
 
 def _digest_failed(db, rows: list[OutboxMessage], exc: Exception, now, horizon, bound) -> str:
-    """A digest Slack did not take: each of its rows is tried again in its turn, then alone
-    (it has a `last_error` now); after an answer that may have been lost, each looks for the
-    digest first (`find_posted` knows its keys)."""
+    """A digest Slack did not take: its rows are tried again in their turn, as a digest
+    after a 429 or a transient error; alone after a refusal (say, `invalid_blocks`: a part
+    that fails alone then fails alone) or an answer that may have been lost (each looks for
+    the digest first: `find_posted` knows its keys)."""
     wait, why = None, UNCERTAIN
     if isinstance(exc, SlackApiError):
-        response = exc.response
+        response, error = exc.response, _error(exc.response)
         if response.status_code == 429:
             wait, why = retry_after(response), "ratelimited"
+        elif response.status_code < 500 and error and error not in TRANSIENT:
+            why = digests.REFUSED
+            bound.warning("outbox.digest_refused", error=error, parts=len(rows))
         else:
-            why = _error(response) or f"http_{response.status_code}"
+            why = error or f"http_{response.status_code}"
     return [_retry(db, row, now, wait, why, horizon, bound) for row in rows][0]
 
 

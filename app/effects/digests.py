@@ -3,33 +3,37 @@ after an outage) go out as one message, a digest: Slack takes about one message 
 in a conversation, so ten DMs in a row to one person were ten waits, and ten pings.
 
 A digest is made when at least `FROM` DMs of the `message` kind are ready in the person's
-lane, none of them tried before. Its parts keep their order and their text and buttons,
-within Slack's limits for one message (50 blocks, about 4,000 characters of text); what
-does not fit goes in the next one. Its metadata carries every part's effect key, so that a
-digest whose answer was lost is found again by any of them (`sending.find_posted`). If it
-fails, each part is retried alone."""
+lane. Its parts keep their order and their text and buttons, within Slack's limits for one
+message (50 blocks, about 4,000 characters of text); what does not fit goes in the next
+one. Its metadata carries every part's effect key, so that a digest whose answer was lost
+is found again by any of them (`sending.find_posted`). A digest held back by a 429 or a
+transient error is tried again as a digest; one Slack refused, or whose answer was lost,
+goes part by part (see `attempts._digest_failed`)."""
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.orm import Session
 
-from app.effects.sending import METADATA_TYPE
+from app.effects.sending import METADATA_TYPE, UNCERTAIN
 from app.models import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from app.effects.attempts import Attempt
 
-FROM = 3  # DMs ready at once that go as one message
+FROM = 5  # DMs ready at once that go as one message (fewer go one by one)
 MOST_PARTS, MOST_BLOCKS, MOST_TEXT = 20, 50, 4000
 CONTENT = ("text", "blocks", "metadata")
+REFUSED = "digest_refused"  # a row's last_error after Slack refused its digest
+ALONE = (UNCERTAIN, REFUSED)  # rows with these last errors go alone
 
 _c = OutboxMessage.__table__.c
-# The DMs after the first, claimed if still pending, due, never tried and held by nobody.
+# The DMs after the first, claimed if still pending, due, held by nobody and free to join.
 GATHER = (
     update(OutboxMessage.__table__)
     .where(_c.id.in_(bindparam("ids")), _c.status == OutboxStatus.PENDING)
-    .where(_c.kind == "message", _c.stream.is_(None), _c.last_error.is_(None))
+    .where(_c.kind == "message", _c.stream.is_(None))
+    .where(or_(_c.last_error.is_(None), _c.last_error.not_in(ALONE)))
     .where(_c.claimed_until.is_(None), _c.next_attempt_at <= bindparam("now"))
     .values(claimed_until=bindparam("until"))
     .returning(_c.id, _c.kind, _c.payload, _c.idem_key)
@@ -51,7 +55,7 @@ def gather(
         not kind.digest
         or len(following) < FROM - 1
         or row.stream is not None
-        or row.last_error is not None
+        or row.last_error in ALONE
         or channel[:1] not in ("U", "W")  # a DM addressed by user id
     ):
         return args, []

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.models import OutboxMessage
 
 METADATA_TYPE = "relay_effect"
+UNCERTAIN = "no_answer"  # a time-out or dropped connection: the call may have reached Slack
 # Messages searched for a post whose answer was lost, newest first, a page at a time. Other
 # lanes keep posting meanwhile (a DM to one person from other tickets: 100 of them buried
 # one in the kill loop), so it looks well past the last page.

@@ -175,3 +175,54 @@ def test_a_late_war_room_fails_the_drill(tmp_path):
     assert "✗ the war room is created once, as soon as it is approved (found 0, wanted 1)" in (
         transcript
     )
+
+
+def test_a_storm_of_handoffs_reaches_the_l2_primary_as_one_digest(tmp_path):
+    """Five Sev3s breach in the same tick (the clock was away): Priya, the L2 primary, gets
+    one DM carrying all five handoffs, and Accept in it takes the newest one."""
+    steps = []
+    for n in range(5):
+        steps += [
+            {**NEW_SEV3[0], "at": f"00:{2 * n:02d}:00"},
+            {**NEW_SEV3[1], "at": f"00:{2 * n + 1:02d}:00"},
+        ]
+    scenario = {
+        "name": "storm",
+        "start": "2026-11-23 09:00 Europe/London",
+        "tick_every": "00:30:00",
+        "channels": {"support": {"members": ["everyone"]}},
+        "home_channel": "support",
+        "steps": [
+            *steps,
+            {
+                "at": "04:30:00",
+                "expect": [
+                    {
+                        "seen_by": "priya.shah",
+                        "kind": "dm",
+                        "contains": "is handed to you",
+                        "count": 1,
+                    },
+                    *[
+                        {"seen_by": "priya.shah", "kind": "dm", "contains": f"ESC-{n}"}
+                        for n in range(1, 6)
+                    ],
+                ],
+            },
+            {
+                "at": "04:30:30",
+                "actor": "priya.shah",
+                "click": {"action": "handoff_accept", "in_dm": True},
+                "expect": [
+                    {
+                        "seen_by": "#esc-payments",
+                        "contains": "accepted and owns ESC-5 at L2",
+                        "count": 1,
+                    },
+                ],
+            },
+        ],
+    }
+    code, transcript = _drill(tmp_path, scenario)
+    assert code == 0, transcript
+    assert "Priya Shah clicks Accept in their DM from Relay" in transcript

@@ -37,12 +37,13 @@ def test_a_storm_of_dms_to_one_person_arrives_as_one_message(world, sim, session
     assert {r.status for r in rows(sessions, ticket_id)} == {OutboxStatus.SENT}
 
 
-def test_two_dms_at_once_still_go_one_by_one(world, sim, sessions, playbook):
+def test_a_few_dms_at_once_still_go_one_by_one(world, sim, sessions, playbook):
     client, ticket_id, _ = world
     lee = sim.add_user("lee")
-    enqueue_many(sessions, ticket_id, dms(lee, ["first", "second"]))
-    assert deliver(sessions, client, ticket_id, Clock(), playbook) == 2
-    assert [m["text"] for m in conversation(sim, lee)] == ["first", "second"]
+    texts = [f"Notice {n}" for n in range(digests.FROM - 1)]
+    enqueue_many(sessions, ticket_id, dms(lee, texts))
+    assert deliver(sessions, client, ticket_id, Clock(), playbook) == len(texts)
+    assert [m["text"] for m in conversation(sim, lee)] == texts
 
 
 def test_buttons_are_kept_and_a_digest_stays_within_one_messages_limits(
@@ -81,27 +82,47 @@ def test_buttons_are_kept_and_a_digest_stays_within_one_messages_limits(
 def test_a_digest_whose_answer_was_lost_is_found_not_sent_again(world, sim, sessions, playbook):
     client, ticket_id, _ = world
     lee = sim.add_user("lee")
-    enqueue_many(sessions, ticket_id, dms(lee, [f"Breach {n}" for n in range(4)]))
+    enqueue_many(sessions, ticket_id, dms(lee, [f"Breach {n}" for n in range(5)]))
     sim.faults.inject("chat.postMessage", "lost")
     clock = Clock()
     assert deliver(sessions, client, ticket_id, clock, playbook) == 0
     clock.value += timedelta(minutes=1)
-    assert deliver(sessions, client, ticket_id, clock, playbook) == 4
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 5
     (digest,) = conversation(sim, lee)
-    assert digest["text"].count("Breach") == 4
+    assert digest["text"].count("Breach") == 5
     assert all(r.result.get("adopted") for r in rows(sessions, ticket_id))
 
 
-def test_a_digest_slack_refuses_goes_out_part_by_part(world, sim, sessions, playbook):
+def test_a_digest_held_back_by_slack_goes_out_whole_later(world, sim, sessions, playbook):
     client, ticket_id, _ = world
     lee = sim.add_user("lee")
-    texts = [f"Breach {n}" for n in range(3)]
+    texts = [f"Breach {n}" for n in range(5)]
     enqueue_many(sessions, ticket_id, dms(lee, texts))
-    sim.faults.inject("chat.postMessage", "server_error", status=500)
+    sim.faults.inject("chat.postMessage", "ratelimit", retry_after=30)
+    sim.faults.inject("chat.postMessage", "server_error", status=503)
+    clock = Clock()
+    for _ in range(2):
+        assert deliver(sessions, client, ticket_id, clock, playbook) == 0
+        clock.value += timedelta(seconds=30)
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 5
+    assert [m["text"] for m in conversation(sim, lee)] == ["\n\n".join(texts)]
+
+
+def test_a_digest_slack_refuses_goes_out_part_by_part(world, sim, sessions, playbook, monkeypatch):
+    """Were a digest ever refused (here one too long: its limit raised past Slack's), its
+    DMs still arrive, each once, alone."""
+    client, ticket_id, _ = world
+    lee = sim.add_user("lee")
+    monkeypatch.setattr(digests, "MOST_BLOCKS", 200)
+    long = [{"type": "section", "text": {"type": "mrkdwn", "text": "line"}}] * 20
+    texts = [f"Breach {n}" for n in range(5)]
+    enqueue_many(sessions, ticket_id, dms(lee, texts, blocks=long))
     clock = Clock()
     assert deliver(sessions, client, ticket_id, clock, playbook) == 0
+    refused = [c for c in sim.calls if c.method == "chat.postMessage" and not c.ok]
+    assert len(refused) == 1 and len(refused[0].args["blocks"]) == 5 * 20 + 4
     clock.value += timedelta(minutes=1)
-    assert deliver(sessions, client, ticket_id, clock, playbook) == 3
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 5
     assert [m["text"] for m in conversation(sim, lee)] == texts
     posted = Counter(c.args["text"] for c in sim.calls if c.method == "chat.postMessage" and c.ok)
     assert set(posted.values()) == {1}, "none twice"
