@@ -279,14 +279,15 @@ def insert_rows(conn, table, rows: list[dict], *, skip_existing: str | None = No
     statement each, and as one VALUES list a long text psycopg parses anew every time."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql":
-        statement = sqlite_insert(table)
+    postgres = conn.dialect.name == "postgresql"
+    as_json = json.dumps(rows, default=_as_json) if postgres else ""
+    if not postgres or "\\u0000" in as_json:  # jsonb holds no NUL (a json column does)
+        statement = (postgresql_insert if postgres else sqlite_insert)(table)
         if skip_existing:
             statement = statement.on_conflict_do_nothing(index_elements=[skip_existing])
         conn.execute(statement, rows)
         return
-    statement = _from_json(table, tuple(rows[0]), skip_existing)
-    conn.execute(statement, {"rows": json.dumps(rows, default=_as_json)})
+    conn.execute(_from_json(table, tuple(rows[0]), skip_existing), {"rows": as_json})
 
 
 @cache

@@ -169,6 +169,8 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
         outbox.row(key=f"bulk-test-{n}", kind="message", payload=payload, now=when)
         for n in (1, 2, 1)
     ]
+    odd = {**payload, "text": "a NUL \x00 pasted in"}  # jsonb refuses it; a json column not
+    made.append(outbox.row(key="bulk-test-3", kind="message", payload=odd, now=when))
     with sessions() as db, db.begin():
         relay_db.insert_rows(
             db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key"
@@ -180,8 +182,9 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
         stored = db.scalars(
             select(OutboxMessage).where(OutboxMessage.idem_key.like("bulk-test-%"))
         ).all()
-    assert sorted(r.idem_key for r in stored) == ["bulk-test-1", "bulk-test-2"]
+    assert sorted(r.idem_key for r in stored) == ["bulk-test-1", "bulk-test-2", "bulk-test-3"]
     for r in stored:
-        assert r.payload == payload and r.status == OutboxStatus.PENDING
+        assert r.payload == (odd if r.idem_key == "bulk-test-3" else payload)
+        assert r.status == OutboxStatus.PENDING
         assert r.created_at == when and r.created_at.utcoffset() == timedelta(0)
         assert r.stream is None and r.claimed_until is None
