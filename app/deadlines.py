@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.db import insert_rows
+from app.inserts import insert_rows
 from app.models import Deadline
 
 

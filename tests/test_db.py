@@ -161,6 +161,7 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
     instants, payloads stay JSON, and a key already taken, before or in the same batch,
     is left out."""
     from app.effects import outbox
+    from app.inserts import insert_rows
     from app.models import OutboxMessage, OutboxStatus
 
     when = datetime(2026, 11, 23, 13, 30, tzinfo=ZoneInfo("Europe/Berlin"))
@@ -172,12 +173,8 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
     odd = {**payload, "text": "a NUL \x00 pasted in"}  # jsonb refuses it; a json column not
     made.append(outbox.row(key="bulk-test-3", kind="message", payload=odd, now=when))
     with sessions() as db, db.begin():
-        relay_db.insert_rows(
-            db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key"
-        )
-        relay_db.insert_rows(
-            db.connection(), OutboxMessage.__table__, made, skip_existing="idem_key"
-        )
+        insert_rows(db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key")
+        insert_rows(db.connection(), OutboxMessage.__table__, made, skip_existing="idem_key")
     with sessions() as db:
         stored = db.scalars(
             select(OutboxMessage).where(OutboxMessage.idem_key.like("bulk-test-%"))

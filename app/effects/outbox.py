@@ -34,10 +34,10 @@ from slack_sdk import WebClient
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db import insert_rows
 from app.effects.attempts import UNCERTAIN, Policy, fail, run_lane
 from app.effects.kinds import KINDS
 from app.effects.pacing import Pacing
+from app.inserts import insert_rows
 from app.models import OutboxMessage, OutboxStatus
 
 __all__ = ["HORIZON", "LEASE", "THREADS", "UNCERTAIN", "deliver", "enqueue_rows", "row"]
