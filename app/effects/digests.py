@@ -60,22 +60,24 @@ def gather(
     ):
         return args, []
     candidates = following[: MOST_PARTS - 1]
-    conn, now = db.connection(), {"now": params["now"], "until": params["until"]}
-    claimed = {r.id: r for r in conn.execute(GATHER, {**now, "ids": candidates})}
-    parts, taken = [args], []
+    conn, lease = db.connection(), {"now": params["now"], "until": params["until"]}
+    claimed = {r.id: r for r in conn.execute(GATHER, {**lease, "ids": candidates})}
+    parts, taken, message = [args], [], args
     for row_id in candidates:  # in lane order, up to the first that cannot join
         other = claimed.get(row_id)
         part = other and kind.prepare(db, other, None, context)
-        if part is None or not _fits([*parts, part]):
+        merged = part and _merged_whole([*parts, part])
+        if merged is None:
             break
         parts.append(part)
         taken.append(row_id)
+        message = merged
     if len(parts) < FROM:
-        parts, taken = [args], []
+        taken, message = [], args
     left = [row_id for row_id in claimed if row_id not in taken]
     if left:
         conn.execute(RELEASE, {"ids": left})
-    return (merge(parts) if taken else args), taken
+    return message, taken
 
 
 def merge(parts: list[dict]) -> dict:
@@ -100,17 +102,18 @@ def merge(parts: list[dict]) -> dict:
     return merged
 
 
-def _fits(parts: list[dict]) -> bool:
-    """Whether these parts make one message Slack takes whole."""
+def _merged_whole(parts: list[dict]) -> dict | None:
+    """These parts as one message, if Slack takes it whole; else None."""
     options = {k: v for k, v in parts[0].items() if k not in CONTENT}
     if any({k: v for k, v in p.items() if k not in CONTENT} != options for p in parts):
-        return False  # another person, or other posting options
+        return None  # another person, or other posting options
     merged = merge(parts)
     blocks = merged.get("blocks") or []
     block_ids = [b["block_id"] for b in blocks if "block_id" in b]
-    return (
+    whole = (
         len(merged["text"]) <= MOST_TEXT
         and len(blocks) <= MOST_BLOCKS
         and len(block_ids) == len(set(block_ids))
         and all(len(p.get("text", "")) <= 3000 for p in parts if blocks and not p.get("blocks"))
     )
+    return merged if whole else None
