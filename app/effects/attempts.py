@@ -227,13 +227,10 @@ def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
 
 
 def _failed(db, row: OutboxMessage, exc: SlackApiError, now: datetime, horizon, bound) -> str:
-    response = exc.response
-    error = _error(response)
-    if response.status_code == 429:
-        return _retry(db, row, now, retry_after(response), "ratelimited", horizon, bound)
-    if response.status_code < 500 and error and error not in TRANSIENT:
-        return fail(db, row, now, error, bound)
-    return _retry(db, row, now, None, error or f"http_{response.status_code}", horizon, bound)
+    wait, why, final = _refusal(exc)
+    if final:
+        return fail(db, row, now, why, bound)
+    return _retry(db, row, now, wait, why, horizon, bound)
 
 
 def _digest_failed(db, rows: list[OutboxMessage], exc: Exception, now, horizon, bound) -> str:
@@ -241,21 +238,25 @@ def _digest_failed(db, rows: list[OutboxMessage], exc: Exception, now, horizon, 
     after a 429 or a transient error; alone after a refusal (say, `invalid_blocks`: a part
     that fails alone then fails alone) or an answer that may have been lost (each looks for
     the digest first: `find_posted` knows its keys)."""
-    wait, why = None, UNCERTAIN
+    wait, why, final = None, UNCERTAIN, False
     if isinstance(exc, SlackApiError):
-        response, error = exc.response, _error(exc.response)
-        if response.status_code == 429:
-            wait, why = retry_after(response), "ratelimited"
-        elif response.status_code < 500 and error and error not in TRANSIENT:
-            why = digests.REFUSED
-            bound.warning("outbox.digest_refused", error=error, parts=len(rows))
-        else:
-            why = error or f"http_{response.status_code}"
+        wait, why, final = _refusal(exc)
+    if final:
+        bound.warning("outbox.digest_refused", error=why, parts=len(rows))
+        why = digests.REFUSED
     return [_retry(db, row, now, wait, why, horizon, bound) for row in rows][0]
 
 
-def _error(response) -> str | None:
-    return response.get("error") if isinstance(response.data, dict) else None
+def _refusal(exc: SlackApiError) -> tuple[int | None, str, bool]:
+    """What Slack's error answer means: the Retry-After to wait, why, and whether it is
+    final (an error not worth retrying)."""
+    response = exc.response
+    error = response.get("error") if isinstance(response.data, dict) else None
+    if response.status_code == 429:
+        return retry_after(response), "ratelimited", False
+    if response.status_code < 500 and error and error not in TRANSIENT:
+        return None, error, True
+    return None, error or f"http_{response.status_code}", False
 
 
 def _retry(db, row, now: datetime, wait: int | None, why: str, horizon, bound) -> str:
