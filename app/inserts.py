@@ -1,11 +1,12 @@
-"""Many rows in one INSERT, on SQLite and PostgreSQL alike (outbox rows, timers)."""
+"""Many rows in one INSERT, on SQLite and PostgreSQL alike (outbox rows, timers, a
+batch's timeline events)."""
 
 import json
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import bindparam, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import bindparam, cast, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -13,13 +14,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 def insert_rows(conn, table, rows: list[dict], *, skip_existing: str | None = None) -> None:
     """Insert `rows` (dicts with the same keys) in one statement; with `skip_existing` (a
     unique column), a row whose value is taken is left out (ON CONFLICT DO NOTHING). On
-    PostgreSQL the rows travel as one jsonb parameter: as an executemany they were a
+    PostgreSQL the rows travel as one json parameter: as an executemany they were a
     statement each, and as one VALUES list a long text psycopg parses anew every time."""
     if not rows:
         return
     postgres = conn.dialect.name == "postgresql"
     as_json = json.dumps(rows, default=_as_json) if postgres else ""
-    if not postgres or "\\u0000" in as_json:  # jsonb holds no NUL (a json column does)
+    if not postgres or "\\u0000" in as_json:  # json_populate_recordset reads no NUL
         statement = (postgresql_insert if postgres else sqlite_insert)(table)
         if skip_existing:
             statement = statement.on_conflict_do_nothing(index_elements=[skip_existing])
@@ -28,12 +29,35 @@ def insert_rows(conn, table, rows: list[dict], *, skip_existing: str | None = No
     conn.execute(_from_json(table, tuple(rows[0]), skip_existing), {"rows": as_json})
 
 
+_IDS = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)")
+
+
+def store_new(db, objects: list) -> None:
+    """Insert these new ORM objects of one table (in this order) before the flush would,
+    leaving them detached with their ids: on PostgreSQL the ids come from the table's
+    sequence in one query and the rows go in as one json parameter, where the flush sends
+    a VALUES list of every row's columns (a clock batch's 300 events: 58 KB of SQL, 8 ms).
+    Elsewhere the flush inserts them."""
+    pending = db.new  # a set made anew at each reading
+    new = [o for o in dict.fromkeys(objects) if o in pending]
+    if not new or db.bind.dialect.name != "postgresql":
+        return
+    table = type(new[0]).__table__
+    with db.no_autoflush:  # the flush is what this goes before
+        ids = sorted(db.scalars(_IDS, {"table": table.name, "count": len(new)}))
+    for made, new_id in zip(new, ids, strict=True):
+        db.expunge(made)
+        made.id = new_id
+    columns = [c.key for c in table.columns]
+    insert_rows(db.connection(), table, [{c: getattr(o, c) for c in columns} for o in new])
+
+
 @cache
 def _from_json(table, columns: tuple[str, ...], skip_existing: str | None):
-    """INSERT INTO table (columns) SELECT columns FROM jsonb_populate_recordset(...): each
+    """INSERT INTO table (columns) SELECT columns FROM json_populate_recordset(...): each
     value is read as its column's type (timestamptz from ISO text, json from an object)."""
-    source = func.jsonb_populate_recordset(
-        literal_column(f"NULL::{table.name}"), cast(bindparam("rows"), JSONB)
+    source = func.json_populate_recordset(
+        literal_column(f"NULL::{table.name}"), cast(bindparam("rows"), JSON)
     ).table_valued(*columns)
     statement = postgresql_insert(table).from_select(columns, select(*source.c))
     if skip_existing:

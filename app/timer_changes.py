@@ -12,6 +12,7 @@ from app.changes import Change, commit_changes
 from app.comms import cadence
 from app.effects.ticket_effects import event_rows
 from app.incidents import approvals
+from app.inserts import store_new
 from app.models import Ticket
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -45,7 +46,8 @@ def fire_due_timers(relay: Relay, *, limit: int = BATCH) -> tuple[list[int], int
             kinds = deadlines.due_now(db, "ticket", [t.id for t in due], now)
             _cadences = cadence.load(db, kinds)  # read once for the batch, not once a ticket
             changes = [_fire(db, relay.playbook, t, kinds[t.id], now) for t in due]
-            db.flush()  # one flush for the batch: the events get their ids
+            store_new(db, [e for c in changes for e in c.events])  # the events get their ids
+            db.flush()
             rooms = incidents.open_rooms(db, [t.id for t in due])
             for change in changes:
                 _render(relay.playbook, change, rooms)

@@ -23,9 +23,11 @@ from app import changes, clock, replays, timer_changes
 from app import db as relay_db
 from app.clock import TickResult, contained_tick, tick
 from app.drills.workspace import seed_workspace
+from app.inserts import store_new
 from app.models import OutboxMessage, OutboxStatus, SeenRequest, Ticket, TimelineEvent
 from app.runtime import Relay
 from app.simulator import SlackSimulator
+from app.tickets.timeline import add_event, timeline
 from tests.conftest import PLAYBOOK, ROOT
 from tests.processes import playbook_without_rooms
 from tests.sla.test_escalation import MON_0900, open_sev3, uid
@@ -242,6 +244,41 @@ def test_the_clock_reads_reviews_and_cadences_once_per_batch_not_once_per_ticket
     with relay.sessions() as db:
         reminded = select(func.count()).where(TimelineEvent.kind == "update.reminder")
         assert db.scalar(reminded) == 14
+
+
+def test_a_clock_batch_stores_each_event_once_in_the_order_it_happened(relay, playbook):
+    """A batch's events are inserted before the flush (app/inserts.py, store_new): each is
+    stored once, and every ticket's timeline reads as it happened."""
+    ids = [open_with_card(relay, playbook, now=MON_0900)[0] for _ in range(3)]
+    with relay.sessions() as db:
+        before = db.scalar(select(func.count()).select_from(TimelineEvent))
+    relay.now.value = MON_0900 + timedelta(hours=7)
+    fired, found = timer_changes.fire_due_timers(relay)
+    assert sorted(fired) == sorted(ids) and found == 3 * 3
+    with relay.sessions() as db:
+        assert db.scalar(select(func.count()).select_from(TimelineEvent)) == before + found
+        for ticket in db.scalars(select(Ticket).where(Ticket.id.in_(ids))):
+            kinds = [e.kind for e in timeline(db, ticket)]
+            assert kinds[-3:] == ["sla.breached", "escalated", "handoff.offered"]
+
+
+def test_events_stored_before_the_flush_keep_what_json_cannot_carry(relay, playbook):
+    """An event whose details hold a NUL (text pasted from a terminal) is stored as it was:
+    json_populate_recordset cannot read it, so those rows go in one by one."""
+    ticket_id, _ = open_with_card(relay, playbook, now=MON_0900)
+    details = [{"text": "first"}, {"text": "a NUL \x00 pasted in"}]
+    with relay.sessions() as db, db.begin():
+        ticket = db.get(Ticket, ticket_id)
+        made = [
+            add_event(db, ticket, kind="note", by=None, now=MON_0900, after=after)
+            for after in details
+        ]
+        store_new(db, made)
+        db.flush()  # as the clock does: what store_new left (all of it on SQLite) goes now
+        assert made[0].id < made[1].id
+    with relay.sessions() as db:
+        stored = [e.after for e in timeline(db, db.get(Ticket, ticket_id)) if e.kind == "note"]
+    assert stored == details
 
 
 def clock_process(scratch_url, sim, *extra, lease="60", playbook_path=PLAYBOOK):

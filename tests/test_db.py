@@ -157,7 +157,7 @@ def test_sqlite_writers_of_one_process_each_get_their_turn(tmp_path):
 
 
 def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(sessions):
-    """The outbox's bulk insert (one jsonb parameter on PostgreSQL): times stay aware UTC
+    """The outbox's bulk insert (one json parameter on PostgreSQL): times stay aware UTC
     instants, payloads stay JSON, and a key already taken, before or in the same batch,
     is left out."""
     from app.effects import outbox
@@ -170,7 +170,7 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
         outbox.row(key=f"bulk-test-{n}", kind="message", payload=payload, now=when)
         for n in (1, 2, 1)
     ]
-    odd = {**payload, "text": "a NUL \x00 pasted in"}  # jsonb refuses it; a json column not
+    odd = {**payload, "text": "a NUL \x00 pasted in"}  # json_populate_recordset refuses it; a json column not
     made.append(outbox.row(key="bulk-test-3", kind="message", payload=odd, now=when))
     with sessions() as db, db.begin():
         insert_rows(db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key")
