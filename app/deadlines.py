@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, literal, select, update
 from sqlalchemy.orm import Session
 
-from app.inserts import insert_rows
+from app.inserts import id_list, insert_rows
 from app.models import Deadline
 
 
@@ -18,7 +18,7 @@ def timer_rows(ticket_id, kind, due_at, *where):
     capability's timers at once (`wanted`), so a change costs one query for them."""
     kind = literal(kind) if isinstance(kind, str) else kind
     return select(ticket_id, kind.label("kind"), due_at.label("due_at")).where(
-        ticket_id.in_(bindparam("ids", expanding=True)), *where
+        ticket_id.in_(id_list()), *where
     )
 
 
@@ -41,7 +41,7 @@ def pending(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, da
 
 _OF_SUBJECTS = select(Deadline.id, Deadline.subject_id, Deadline.kind, Deadline.due_at).where(
     Deadline.subject == bindparam("subject"),
-    Deadline.subject_id.in_(bindparam("ids", expanding=True)),
+    Deadline.subject_id.in_(id_list()),
 )  # built once: every change runs it
 
 
@@ -59,7 +59,7 @@ def _rows(db: Session, subject: str, ids: list[int]) -> dict[int, dict[str, tupl
 
 # Built once, and Core (no ORM bookkeeping): every change runs some of them.
 _TABLE = Deadline.__table__
-_GONE = delete(_TABLE).where(_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+_GONE = delete(_TABLE).where(_TABLE.c.id.in_(id_list()))
 _MOVED = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values(due_at=bindparam("due_at"))
 
 
@@ -105,7 +105,11 @@ def due_now(db: Session, subject: str, ids: list[int], now: datetime) -> dict[in
     found: dict[int, list[str]] = {i: [] for i in ids}
     rows = db.execute(
         select(Deadline.subject_id, Deadline.kind)
-        .where(Deadline.subject == subject, Deadline.subject_id.in_(ids), Deadline.due_at <= now)
+        .where(
+            Deadline.subject == subject,
+            Deadline.subject_id.in_(id_list("ids", ids)),
+            Deadline.due_at <= now,
+        )
         .order_by(Deadline.due_at, Deadline.id)
     )
     for subject_id, kind in rows:

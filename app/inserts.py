@@ -1,5 +1,5 @@
-"""Many rows in one INSERT, on SQLite and PostgreSQL alike (outbox rows, timers, a
-batch's timeline events)."""
+"""Statements over many rows, on SQLite and PostgreSQL alike: one INSERT for many rows
+(outbox rows, timers, a batch's timeline events) and lists of ids."""
 
 import json
 from datetime import UTC, datetime
@@ -9,6 +9,14 @@ from sqlalchemy import bindparam, cast, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+def id_list(name: str = "ids", value: list[int] | None = None):
+    """A list of integer ids for `column.in_(...)`, written into the statement as numbers
+    when it runs. Bound one by one, a clock batch's 100 ids made a statement of 101
+    parameters, which psycopg parses anew each time (it keeps parsed statements of at most
+    50 parameters): 2.2 ms to read 100 tickets' timers, 0.6 ms written in."""
+    return bindparam(name, value, expanding=True, literal_execute=True)
 
 
 def insert_rows(conn, table, rows: list[dict], *, skip_existing: str | None = None) -> None:

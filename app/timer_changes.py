@@ -12,7 +12,7 @@ from app.changes import Change, commit_changes
 from app.comms import cadence
 from app.effects.ticket_effects import event_rows
 from app.incidents import approvals
-from app.inserts import store_new
+from app.inserts import id_list, store_new
 from app.models import Ticket
 from app.playbook import Playbook
 from app.runtime import Relay
@@ -28,7 +28,7 @@ def claim_due(db: Session, now: datetime, *, limit: int = BATCH) -> tuple[list[T
     """Lock tickets with a timer due (other clocks skip them on PostgreSQL); and whether
     more may be due."""
     ids, more = deadlines.due_subjects(db, "ticket", now, limit=limit)
-    stmt = select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)
+    stmt = select(Ticket).where(Ticket.id.in_(id_list("ids", ids))).order_by(Ticket.id)
     if db.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(db.scalars(stmt)), more

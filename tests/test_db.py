@@ -170,7 +170,7 @@ def test_rows_inserted_in_one_statement_keep_their_types_and_skip_taken_keys(ses
         outbox.row(key=f"bulk-test-{n}", kind="message", payload=payload, now=when)
         for n in (1, 2, 1)
     ]
-    odd = {**payload, "text": "a NUL \x00 pasted in"}  # json_populate_recordset refuses it; a json column not
+    odd = {**payload, "text": "a NUL \x00 pasted in"}  # json_populate_recordset refuses it
     made.append(outbox.row(key="bulk-test-3", kind="message", payload=odd, now=when))
     with sessions() as db, db.begin():
         insert_rows(db.connection(), OutboxMessage.__table__, made[:1], skip_existing="idem_key")

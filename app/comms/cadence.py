@@ -6,10 +6,11 @@ Posting an update moves the due time and re-arms both."""
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.incidents.roles import holders
+from app.inserts import id_list
 from app.models import Status, Ticket, TimelineEvent, UpdateCadence
 from app.models.tickets import OPEN_STATUSES
 from app.playbook import Playbook
@@ -49,7 +50,8 @@ def load(db: Session, due: dict[int, list[str]]) -> list[UpdateCadence]:
     ids = [ticket_id for ticket_id, kinds in due.items() if {DUE, OVERDUE} & set(kinds)]
     if not ids:
         return []
-    return list(db.scalars(select(UpdateCadence).where(UpdateCadence.ticket_id.in_(ids))))
+    stmt = select(UpdateCadence).where(UpdateCadence.ticket_id.in_(id_list("ids", ids)))
+    return list(db.scalars(stmt))
 
 
 def reset(db: Session, ticket: Ticket, *, due_at: datetime) -> None:
@@ -66,7 +68,7 @@ def overdue_at(playbook: Playbook, ticket: Ticket, cadence: UpdateCadence) -> da
 
 
 _OF_TICKETS = select(UpdateCadence).where(  # built once: every change asks
-    UpdateCadence.ticket_id.in_(bindparam("ids", expanding=True))
+    UpdateCadence.ticket_id.in_(id_list())
 )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, or_, update
 from sqlalchemy.orm import Session
 
 from app.effects.sending import METADATA_TYPE, UNCERTAIN
+from app.inserts import id_list
 from app.models import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
@@ -31,16 +32,14 @@ _c = OutboxMessage.__table__.c
 # The DMs after the first, claimed if still pending, due, held by nobody and free to join.
 GATHER = (
     update(OutboxMessage.__table__)
-    .where(_c.id.in_(bindparam("ids")), _c.status == OutboxStatus.PENDING)
+    .where(_c.id.in_(id_list()), _c.status == OutboxStatus.PENDING)
     .where(_c.kind == "message", _c.stream.is_(None))
     .where(or_(_c.last_error.is_(None), _c.last_error.not_in(ALONE)))
     .where(_c.claimed_until.is_(None), _c.next_attempt_at <= bindparam("now"))
     .values(claimed_until=bindparam("until"))
     .returning(_c.id, _c.kind, _c.payload, _c.idem_key)
 )
-RELEASE = (
-    update(OutboxMessage.__table__).where(_c.id.in_(bindparam("ids"))).values(claimed_until=None)
-)
+RELEASE = update(OutboxMessage.__table__).where(_c.id.in_(id_list())).values(claimed_until=None)
 
 
 def gather(

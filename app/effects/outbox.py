@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.effects.attempts import UNCERTAIN, Policy, fail, run_lane
 from app.effects.kinds import KINDS
 from app.effects.pacing import Pacing
-from app.inserts import insert_rows
+from app.inserts import id_list, insert_rows
 from app.models import OutboxMessage, OutboxStatus
 
 __all__ = ["HORIZON", "LEASE", "THREADS", "UNCERTAIN", "deliver", "enqueue_rows", "row"]
@@ -135,7 +135,7 @@ PAGE = (
     .order_by(_c.id)
     .limit(bindparam("limit"))
 )
-OF_SUBJECT = PAGE.where(_c.subject == bindparam("kind"), _c.subject_id.in_(bindparam("ids")))
+OF_SUBJECT = PAGE.where(_c.subject == bindparam("kind"), _c.subject_id.in_(id_list()))
 UPSTREAM = select(_c.idem_key, _c.status).where(_c.idem_key.in_(bindparam("keys")))
 
 

@@ -11,6 +11,7 @@ from app import deadlines
 from app.comms import outbound
 from app.errors import Invalid
 from app.incidents import naming, roles
+from app.inserts import id_list
 from app.models import OPEN_STATUSES, Channel, Ticket, TimelineEvent
 from app.playbook import Playbook
 from app.sla import people
@@ -182,7 +183,7 @@ def open_rooms(db: Session, ticket_ids: list[int]) -> dict[int, int]:
         return {}
     stmt = (
         select(Channel.ticket_id, Channel.id)
-        .where(Channel.ticket_id.in_(ticket_ids), Channel.archived_at.is_(None))
+        .where(Channel.ticket_id.in_(id_list("ids", ticket_ids)), Channel.archived_at.is_(None))
         .order_by(Channel.id.desc())  # the first one wins, as in channel_of
     )
     return dict(db.execute(stmt).all())
