@@ -39,6 +39,7 @@ from app.models import Deadline, Ticket  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.sla import targets  # noqa: E402
 from app.timer_changes import fire_due_timers  # noqa: E402
 from bench.delivery import databases, simulator_process  # noqa: E402
 
@@ -114,14 +115,17 @@ def make_due(relay: Relay, ids: list[int]) -> None:
             )
         )
         db.execute(delete(Deadline).where(Deadline.subject_id.in_(ids)))
-        due = NOW - timedelta(minutes=1)
-        db.execute(
-            insert(Deadline),
-            [
-                {"subject": "ticket", "subject_id": i, "kind": "response.breach", "due_at": due}
-                for i in ids
-            ],
-        )
+        # The timers such a ticket has (its warning went out before): the response breach,
+        # due now, and its resolution's, which the tick keeps.
+        rows = []
+        for ticket in db.scalars(select(Ticket).where(Ticket.id.in_(ids))):
+            timers = {**targets.timers(ticket), "response.breach": NOW - timedelta(minutes=1)}
+            timers.pop("response.warning", None)
+            rows += [
+                {"subject": "ticket", "subject_id": ticket.id, "kind": kind, "due_at": at}
+                for kind, at in timers.items()
+            ]
+        db.execute(insert(Deadline), rows)
 
 
 def spread_rotas(relay: Relay, ids: list[int]) -> None:
