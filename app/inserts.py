@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import bindparam, cast, func, literal_column, select, text
+from sqlalchemy import Integer, bindparam, cast, func, literal_column, select, text
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +16,7 @@ def id_list(name: str = "ids", value: list[int] | None = None):
     when it runs. Bound one by one, a clock batch's 100 ids made a statement of 101
     parameters, which psycopg parses anew each time (it keeps parsed statements of at most
     50 parameters): 2.2 ms to read 100 tickets' timers, 0.6 ms written in."""
-    return bindparam(name, value, expanding=True, literal_execute=True)
+    return bindparam(name, value, Integer, expanding=True, literal_execute=True)
 
 
 def insert_rows(conn, table, rows: list[dict], *, skip_existing: str | None = None) -> None:

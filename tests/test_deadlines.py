@@ -3,7 +3,13 @@ clock's queries find what is due, earliest first."""
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import StatementError
+
 from app import deadlines
+from app.inserts import id_list
+from app.models import Deadline
 from tests.conftest import NOW
 
 HOUR = timedelta(hours=1)
@@ -51,3 +57,27 @@ def test_due_subjects_earliest_first_and_says_when_there_may_be_more(db):
         2: ["early", "also"],
         3: [],
     }
+
+
+def test_timers_of_a_batch_are_read_and_synced_with_their_ids_written_in(db):
+    """A clock batch's ids go into the statements as numbers (app/inserts.id_list): 100
+    bound one by one made statements psycopg parsed anew each time. Only integers go in."""
+    statements = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, parameters))
+
+    engine = db.get_bind().engine
+    many = {i: {"a": NOW + i * HOUR} for i in range(1000, 1100)}
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        deadlines.sync(db, SUBJECT, many)
+        deadlines.sync(db, SUBJECT, {i: {} for i in many})  # each one's timer goes
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert deadlines.pending(db, SUBJECT, list(many)) == {i: {} for i in many}
+    reads = [(s, p) for s, p in statements if s.startswith(("SELECT", "DELETE"))]
+    assert len(reads) == 3 and "1099" in reads[0][0]  # two reads and a delete of 100 rows
+    assert all(len(parameters) <= 1 for _, parameters in reads)  # the subject, or none
+    with pytest.raises((ValueError, StatementError)):
+        db.execute(select(Deadline.id).where(Deadline.id.in_(id_list("ids", ["1) OR (1=1"]))))
