@@ -107,7 +107,7 @@ def due_now(db: Session, subject: str, ids: list[int], now: datetime) -> dict[in
         select(Deadline.subject_id, Deadline.kind)
         .where(
             Deadline.subject == subject,
-            Deadline.subject_id.in_(id_list("ids", ids)),
+            Deadline.subject_id.in_(id_list(ids)),
             Deadline.due_at <= now,
         )
         .order_by(Deadline.due_at, Deadline.id)

@@ -28,7 +28,7 @@ def claim_due(db: Session, now: datetime, *, limit: int = BATCH) -> tuple[list[T
     """Lock tickets with a timer due (other clocks skip them on PostgreSQL); and whether
     more may be due."""
     ids, more = deadlines.due_subjects(db, "ticket", now, limit=limit)
-    stmt = select(Ticket).where(Ticket.id.in_(id_list("ids", ids))).order_by(Ticket.id)
+    stmt = select(Ticket).where(Ticket.id.in_(id_list(ids))).order_by(Ticket.id)
     if db.bind.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(db.scalars(stmt)), more

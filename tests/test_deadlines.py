@@ -80,4 +80,4 @@ def test_timers_of_a_batch_are_read_and_synced_with_their_ids_written_in(db):
     assert len(reads) == 3 and "1099" in reads[0][0]  # two reads and a delete of 100 rows
     assert all(len(parameters) <= 1 for _, parameters in reads)  # the subject, or none
     with pytest.raises((ValueError, StatementError)):
-        db.execute(select(Deadline.id).where(Deadline.id.in_(id_list("ids", ["1) OR (1=1"]))))
+        db.execute(select(Deadline.id).where(Deadline.id.in_(id_list(["1) OR (1=1"]))))

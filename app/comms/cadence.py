@@ -50,7 +50,7 @@ def load(db: Session, due: dict[int, list[str]]) -> list[UpdateCadence]:
     ids = [ticket_id for ticket_id, kinds in due.items() if {DUE, OVERDUE} & set(kinds)]
     if not ids:
         return []
-    stmt = select(UpdateCadence).where(UpdateCadence.ticket_id.in_(id_list("ids", ids)))
+    stmt = select(UpdateCadence).where(UpdateCadence.ticket_id.in_(id_list(ids)))
     return list(db.scalars(stmt))
 
 

@@ -183,7 +183,7 @@ def open_rooms(db: Session, ticket_ids: list[int]) -> dict[int, int]:
         return {}
     stmt = (
         select(Channel.ticket_id, Channel.id)
-        .where(Channel.ticket_id.in_(id_list("ids", ticket_ids)), Channel.archived_at.is_(None))
+        .where(Channel.ticket_id.in_(id_list(ticket_ids)), Channel.archived_at.is_(None))
         .order_by(Channel.id.desc())  # the first one wins, as in channel_of
     )
     return dict(db.execute(stmt).all())
