@@ -1,9 +1,10 @@
 """One lane of the outbox (see outbox.py), row after row: claim the row (compare-and-set on
 its lease), prepare it, send it, record what Slack answered. Recording one row and
-claiming the next share a transaction, so a row costs one transaction and its Web API
-call(s). A row's outcome is SENT, DONE (failed for good: the lane goes on) or HELD (it
-waits: not yet, a 429, a transient error, claimed elsewhere; the rest of the lane waits
-with it)."""
+claiming the next share a transaction, and a lane's last row is recorded with the other
+lanes' last rows when the next round reads what is pending (outbox.py), so a row costs one
+transaction and its Web API call(s). A row's outcome is SENT, DONE (failed for good: the
+lane goes on) or HELD (it waits: not yet, a 429, a transient error, claimed elsewhere; the
+rest of the lane waits with it)."""
 
 import time
 from collections.abc import Callable
@@ -63,36 +64,33 @@ class Attempt:
 
 
 def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Policy):
-    """Send one lane's rows in order. Returns how many were sent and whether the lane got
-    through (False: a row waits, and so do the ones after it)."""
+    """Send one lane's rows in order. Returns how many were sent and recorded, whether the
+    lane got through so far (False: a row waits, and so do the ones after it), and its
+    last row, sent but not recorded yet (None if there is none): `record` records it."""
     sent, attempt, covered = 0, None, 0
-    for n, row_id in enumerate([*ids, None]):
-        if row_id is not None and row_id <= covered:
+    for n, row_id in enumerate(ids):
+        if row_id <= covered:
             continue  # marked sent with the coalescing row or digest that stood for it
-        stop = row_id is None or time.monotonic() > policy.until
-        if attempt is None and stop:
-            return sent, row_id is None
+        if time.monotonic() > policy.until:
+            return sent, False, attempt
         # A session per transaction: what a row renders is read afresh, never an object
         # loaded before another change committed.
         with sessions() as db, db.begin():
             if attempt is not None:
-                outcome = _record(db, attempt, policy)
+                outcome = record(db, attempt, policy)
                 if outcome == HELD:
-                    return sent, False
+                    return sent, False, None
                 if outcome == SENT:
                     sent += 1 + len(attempt.also)
                     covered = max([attempt.covers, *attempt.also])
-            following = ids[n + 1 :]
-            attempt = None if stop or row_id <= covered else _claim(db, row_id, policy, following)
-        if stop:
-            return sent, row_id is None
+            attempt = _claim(db, row_id, policy, ids[n + 1 :]) if row_id > covered else None
         if attempt == HELD:
-            return sent, False
+            return sent, False, None
         if isinstance(attempt, Attempt):
             _send(client, attempt)
         else:  # DONE, or covered
             attempt = None
-    return sent, True
+    return sent, True, attempt
 
 
 OUTBOX = OutboxMessage.__table__
@@ -200,7 +198,7 @@ def _send(client, attempt: Attempt) -> None:
         attempt.error = exc
 
 
-def _record(db: Session, attempt: Attempt, policy: Policy) -> str:
+def record(db: Session, attempt: Attempt, policy: Policy) -> str:
     now, row = policy.now(), attempt.row
     bound = _bound(row)
     if attempt.error is None:

@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.effects.attempts import UNCERTAIN, Policy, fail, run_lane
+from app.effects.attempts import HELD, SENT, UNCERTAIN, Policy, fail, record, run_lane
 from app.effects.kinds import KINDS
 from app.effects.pacing import Pacing
 from app.inserts import id_list, insert_rows
@@ -102,17 +102,20 @@ def deliver(
     were sent.
     `context` is handed to the kinds (the playbook, for rendering). Another round follows
     one that sent something: rows enqueued meanwhile, or waiting for what was just sent.
+    Each lane's last row is recorded with the next round's first page (`run_lane`).
     `until` (a `time.monotonic()` value) ends delivery early; what is left stays pending.
     `pacing` remembers 429s across deliveries (a new one per call when not given)."""
     policy = Policy(now, lease, horizon, context, until or float("inf"))
     client = (pacing or Pacing()).client(client, now)
-    sent = 0
+    sent, unrecorded = 0, {}
     for _ in range(5):
-        done = _deliver_round(sessions, client, policy, subject, limit, threads)
+        done, unrecorded, went = _deliver_round(
+            sessions, client, policy, subject, limit, threads, unrecorded
+        )
         sent += done
-        if not done or time.monotonic() > policy.until:
+        if not went or time.monotonic() > policy.until:
             break
-    return sent
+    return sent + _record_apart(sessions, unrecorded, policy, set())
 
 
 def lane(row_id: int, stream: str | None, after: str | None, payload: dict | None) -> tuple:
@@ -139,43 +142,98 @@ OF_SUBJECT = PAGE.where(_c.subject == bindparam("kind"), _c.subject_id.in_(id_li
 UPSTREAM = select(_c.idem_key, _c.status).where(_c.idem_key.in_(bindparam("keys")))
 
 
-def _deliver_round(sessions, client, policy: Policy, subject, limit: int, threads: int) -> int:
+def _deliver_round(sessions, client, policy: Policy, subject, limit, threads, unrecorded):
+    """One pass over what is pending. `unrecorded`: the last rows of the lanes before, sent
+    and recorded with the reading of the first page. Returns how many rows were recorded
+    sent, the last rows of this round's lanes by lane (sent, not recorded), and whether
+    this round's lanes sent anything."""
     held: set[tuple] = set()
-    sent, last = 0, 0
+    sent, last, went = 0, 0, False
     params = {"limit": limit}
     if subject is not None:
         kind, ids = subject
         params.update(kind=kind, ids=ids if isinstance(ids, list) else [ids])
     while True:
-        with sessions.kw["bind"].connect() as conn:
-            statement = PAGE if subject is None else OF_SUBJECT
-            page = conn.execute(statement, {**params, "last": last}).all()
-            keys = {r.after for r in page if r.after}
-            upstream = dict(conn.execute(UPSTREAM, {"keys": list(keys)}).all()) if keys else {}
-        lanes: dict[tuple, list[int]] = {}
-        now = policy.now()
-        for row_id, stream, after, due_at, payload, claimed_until in page:
-            key = lane(row_id, stream, after, payload)
-            if key in held:
-                continue
-            if after is not None and upstream.get(after) == OutboxStatus.FAILED:
-                _give_up(sessions, row_id, now, "upstream_failed")
-                continue
-            if (
-                due_at > now
-                or (claimed_until is not None and claimed_until > now)  # being sent elsewhere
-                or (after is not None and upstream.get(after) != OutboxStatus.SENT)
-            ):
-                held.add(key)
-            else:
-                lanes.setdefault(key, []).append(row_id)
-        for key, (done, through) in _run_lanes(sessions, client, lanes, policy, threads).items():
+        try:
+            with sessions() as db, db.begin():
+                sent += _record(db, unrecorded, policy, held)
+                lanes, page = _page(
+                    db, PAGE if subject is None else OF_SUBJECT, params, last, held, policy
+                )
+        except Exception:
+            if not unrecorded:
+                raise
+            log.exception("outbox.record_together_failed", rows=len(unrecorded))
+            sent += _record_apart(sessions, unrecorded, policy, held)
+            unrecorded = {}
+            continue
+        unrecorded = {}
+        for key, (done, through, attempt) in _run_lanes(
+            sessions, client, lanes, policy, threads
+        ).items():
             sent += done
+            went = went or done > 0 or (attempt is not None and attempt.error is None)
             if not through:
                 held.add(key)
+            if attempt is not None:
+                unrecorded[key] = attempt
         if len(page) < limit or time.monotonic() > policy.until:
-            return sent
+            return sent, unrecorded, went
         last = page[-1].id
+
+
+def _record(db, unrecorded: dict, policy: Policy, held: set) -> int:
+    """Record lanes' last rows; how many were sent. A lane whose row waits is `held`."""
+    sent = 0
+    for key, attempt in unrecorded.items():
+        outcome = record(db, attempt, policy)
+        if outcome == SENT:
+            sent += 1 + len(attempt.also)
+        elif outcome == HELD:
+            held.add(key)
+    return sent
+
+
+def _record_apart(sessions, unrecorded: dict, policy: Policy, held: set) -> int:
+    """Each in a transaction of its own: one that cannot be recorded stays claimed (after
+    its lease it is looked for in Slack before it is sent again), and the rest go on."""
+    sent = 0
+    for key, attempt in unrecorded.items():
+        try:
+            with sessions() as db, db.begin():
+                sent += _record(db, {key: attempt}, policy, held)
+        except Exception:  # noqa: BLE001 - one row must not keep the others unrecorded
+            log.exception("outbox.record_failed", outbox_id=attempt.row.id, kind=attempt.row.kind)
+            held.add(key)
+    return sent
+
+
+def _page(db, statement, params: dict, last: int, held: set, policy: Policy):
+    """The lanes of the next page of pending rows, and the page."""
+    conn = db.connection()
+    page = conn.execute(statement, {**params, "last": last}).all()
+    keys = {r.after for r in page if r.after}
+    upstream = dict(conn.execute(UPSTREAM, {"keys": list(keys)}).all()) if keys else {}
+    lanes: dict[tuple, list[int]] = {}
+    now = policy.now()
+    for row_id, stream, after, due_at, payload, claimed_until in page:
+        key = lane(row_id, stream, after, payload)
+        if key in held:
+            continue
+        if after is not None and upstream.get(after) == OutboxStatus.FAILED:
+            row = db.get(OutboxMessage, row_id)
+            if row.status == OutboxStatus.PENDING:
+                fail(db, row, now, "upstream_failed")
+            continue
+        if (
+            due_at > now
+            or (claimed_until is not None and claimed_until > now)  # being sent elsewhere
+            or (after is not None and upstream.get(after) != OutboxStatus.SENT)
+        ):
+            held.add(key)
+        else:
+            lanes.setdefault(key, []).append(row_id)
+    return lanes, page
 
 
 def _run_lanes(sessions, client, lanes: dict, policy: Policy, threads: int) -> dict:
@@ -197,10 +255,3 @@ def _pool(threads: int) -> ThreadPoolExecutor:
         if threads not in _pools:
             _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="outbox")
         return _pools[threads]
-
-
-def _give_up(sessions, row_id: int, now: datetime, why: str) -> None:
-    with sessions() as db, db.begin():
-        row = db.get(OutboxMessage, row_id)
-        if row.status == OutboxStatus.PENDING:
-            fail(db, row, now, why)

@@ -2,13 +2,16 @@
 a 429 holds back only its lane and its scope; dependencies still wait."""
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import event
 
 from app.effects import outbox
+from app.effects.kinds import KINDS
 from app.models import Channel, OutboxStatus
 from app.simulator import SlackSimulator
 from tests.conftest import NOW
@@ -135,3 +138,62 @@ def test_lane_rule():
     assert outbox.lane(1, None, "k", {"method": "pins.add"}) == ("after", "k")
     assert outbox.lane(1, None, None, {}) == ("row", 1)
     assert len({outbox.lane(n, None, None, None) for n in range(3)}) == 3
+
+
+def test_each_lanes_last_row_is_recorded_with_the_next_reading(world, sim, sessions, playbook):
+    """Two rows in two lanes (as a click's card update and thread notice): each lane claims
+    its row in a transaction, and both are recorded with the next round's reading of what is
+    pending: four transactions where recording each alone took six."""
+    client, ticket_id, _ = world
+    channels = [sim.add_channel(f"two-{n}") for n in range(2)]
+    effects = [
+        (f"m{n}", "message", {"channel": c, "text": f"m{n}"}, None, None)
+        for n, c in enumerate(channels)
+    ]
+    enqueue_many(sessions, ticket_id, effects)
+    engine, ended = sessions.kw["bind"], []
+
+    def end(_conn):
+        ended.append(1)
+
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    try:
+        assert deliver(sessions, client, ticket_id, Clock(), playbook, threads=2) == 2
+    finally:
+        event.remove(engine, "commit", end)
+        event.remove(engine, "rollback", end)
+    found = by_key(sessions, ticket_id)
+    assert [(found[k].status, found[k].attempts) for k in ("m0", "m1")] == [
+        (OutboxStatus.SENT, 1)
+    ] * 2
+    assert all(found[k].result["ts"] and found[k].claimed_until is None for k in ("m0", "m1"))
+    assert [[m["text"] for m in sim.messages(c)] for c in channels] == [["m0"], ["m1"]]
+    assert len(ended) == 4
+
+
+def test_a_row_that_cannot_be_recorded_holds_back_no_other_and_is_not_sent_twice(
+    world, sim, sessions, playbook, monkeypatch
+):
+    client, ticket_id, _ = world
+    good, bad = sim.add_channel("recorded"), sim.add_channel("unrecorded")
+    effects = [("m0", "message", {"channel": good, "text": "a"}, None, None)]
+    effects += [("m1", "message", {"channel": bad, "text": "b"}, None, None)]
+    enqueue_many(sessions, ticket_id, effects)
+    failures = [RuntimeError("the disk is full")] * 2  # recorded together, then alone
+
+    def write_back(_db, _row, args, _answer):
+        if args["channel"] == bad and failures:
+            raise failures.pop()
+
+    monkeypatch.setitem(KINDS, "message", replace(KINDS["message"], write_back=write_back))
+    clock = Clock()
+    assert deliver(sessions, client, ticket_id, clock, playbook, threads=2) == 1
+    found = by_key(sessions, ticket_id)
+    assert found["m0"].status == OutboxStatus.SENT
+    assert found["m1"].status == OutboxStatus.PENDING and found["m1"].claimed_until > NOW
+    clock.value += outbox.LEASE + timedelta(seconds=1)  # its lease runs out: looked for first
+    assert deliver(sessions, client, ticket_id, clock, playbook) == 1
+    found = by_key(sessions, ticket_id)
+    assert found["m1"].status == OutboxStatus.SENT and found["m1"].result["adopted"]
+    assert [m["text"] for m in sim.messages(bad)] == ["b"]
