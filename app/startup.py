@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import db
+from app.effects.transport import KeptAliveClient
 from app.playbook import PlaybookError, load_playbook
 from app.runtime import Relay
 from app.settings import Settings
@@ -41,7 +42,9 @@ class StartupError(SystemExit):
 def web_client(settings: Settings, token: str) -> WebClient:
     # No retries inside slack_sdk: a re-sent post whose answer was lost would post twice;
     # the outbox retries, after looking for what reached Slack.
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[])
+    return KeptAliveClient(
+        token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[]
+    )
 
 
 def build_relay(settings: Settings, *, mode: str) -> Relay:

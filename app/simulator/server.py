@@ -34,12 +34,22 @@ def parse_args(query: str, body: bytes, content_type: str) -> dict:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "SlackSimulator/1.0"
+    # As Slack: connections are kept alive between calls (every answer has its length), and
+    # an answer goes out at once (headers and body are two writes: with Nagle's algorithm a
+    # kept-alive connection waited 40 ms for the delayed ACK of the first).
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     ws: Workspace  # set on a subclass per simulator
     faults: Faults
     limits: RateLimits | None = None
 
     def log_message(self, format, *args) -> None:  # noqa: A002  (quiet)
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        with self.ws.lock:
+            self.ws.connections += 1
 
     def do_GET(self) -> None:
         self._route()

@@ -96,6 +96,7 @@ class Workspace:
         self.calls: list[Call] = []
         self.pings: list[Ping] = []
         self.in_flight = 0
+        self.connections = 0  # accepted since the start (an HTTP/1.1 client keeps one alive)
         self.last_activity = time.monotonic()
         self.users[self.bot_user_id] = User(
             self.bot_user_id, "relay", "Relay", is_bot=True, updated=int(self.clock())

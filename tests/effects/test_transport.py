@@ -1,0 +1,79 @@
+"""Relay's Web API client keeps its connections alive, and answers and fails exactly as
+slack_sdk's own client does, so that the outbox tells a refusal from a lost answer alike."""
+
+from functools import partial
+from urllib.error import URLError
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.effects.pacing import retry_after
+from app.effects.transport import KeptAliveClient
+
+CLIENTS = [WebClient, KeptAliveClient]
+
+
+def client(cls, sim, **options):
+    return cls(token=sim.bot_token, base_url=sim.api_url, retry_handlers=[], **options)
+
+
+def outcome(call):
+    """What a call gives: its answer, or the kind of error and what the outbox reads of it."""
+    try:
+        return ("answer", call().data["ok"])
+    except SlackApiError as exc:
+        answer = exc.response
+        return ("refused", answer.status_code, answer["error"], retry_after(answer))
+    except (URLError, TimeoutError, ConnectionError) as exc:
+        return ("no answer", isinstance(exc, TimeoutError))
+
+
+def test_calls_share_one_connection(sim):
+    relay = client(KeptAliveClient, sim)
+    channel = sim.add_channel("kept")
+    before = sim.ws.connections
+    for n in range(10):
+        relay.chat_postMessage(channel=channel, text=f"post {n}")
+    assert sim.ws.connections - before == 1
+    assert [m["text"] for m in sim.messages(channel)] == [f"post {n}" for n in range(10)]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "ratelimit", "retry_after": 7},
+        {"kind": "server_error", "status": 503},
+        {"kind": "lost"},
+        {"kind": "slow", "delay": 1.5},
+    ],
+    ids=lambda fault: fault["kind"],
+)
+def test_a_fault_reaches_the_outbox_as_it_would_through_slack_sdk(sim, fault):
+    seen = []
+    for cls in CLIENTS:
+        sim.faults.inject("chat.postMessage", **fault)
+        post = client(cls, sim, timeout=1).chat_postMessage
+        seen.append(outcome(partial(post, channel=sim.add_channel(cls.__name__), text="hi")))
+    assert seen[0] == seen[1]
+    expected = {
+        "ratelimit": ("refused", 429, "ratelimited", 7),
+        "server_error": ("refused", 503, "internal_error", 1),
+        "lost": ("no answer", False),
+        "slow": ("no answer", True),
+    }
+    assert seen[1] == expected[fault["kind"]]
+
+
+def test_a_connection_dropped_between_calls_is_replaced(sim):
+    relay = client(KeptAliveClient, sim)
+    channel = sim.add_channel("dropped")
+    relay.chat_postMessage(channel=channel, text="before")
+    sim.faults.inject("chat.postMessage", "lost")  # the server closes this connection
+    with pytest.raises(URLError):
+        relay.chat_postMessage(channel=channel, text="lost on the way")
+    before = sim.ws.connections
+    relay.chat_postMessage(channel=channel, text="after")
+    assert sim.ws.connections - before == 1
+    texts = [m["text"] for m in sim.messages(channel)]
+    assert texts == ["before", "lost on the way", "after"]
