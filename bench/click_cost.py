@@ -20,7 +20,6 @@ from contextlib import ExitStack
 from functools import partial
 from pathlib import Path
 
-from slack_sdk import WebClient
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +32,7 @@ from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
 from app.simulator import SlackSimulator  # noqa: E402
 from bench.clock_tick import Statements  # noqa: E402
-from bench.delivery import databases, quiet  # noqa: E402
+from bench.delivery import client_for, databases, quiet  # noqa: E402
 
 CARDS = 10
 TEAM = "payments"
@@ -64,7 +63,7 @@ class Held:
 
 def measure(url: str, sim: SlackSimulator, playbook, args) -> list[str]:
     engine = relay_db.make_engine(url)
-    client = WebClient(token=sim.bot_token, base_url=sim.api_url, retry_handlers=[])
+    client = client_for({"bot_token": sim.bot_token, "api_url": sim.api_url})
     relay = Relay(playbook, relay_db.make_sessionmaker(engine), client, delivery_threads=1)
     team = playbook.teams[TEAM]
     reporter = playbook.user_id(team.tiers["L1"].primary)

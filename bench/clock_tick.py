@@ -41,7 +41,7 @@ from app.runtime import Relay  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.sla import targets  # noqa: E402
 from app.timer_changes import fire_due_timers  # noqa: E402
-from bench.delivery import databases, simulator_process  # noqa: E402
+from bench.delivery import client_for, databases, simulator_process  # noqa: E402
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 DUE = 100
@@ -268,9 +268,7 @@ def main() -> int:
     command = ["bench/playbook_simulator.py", "--latency-ms", str(args.latency_ms)]
     with ExitStack() as stack:
         found = stack.enter_context(simulator_process(command))
-        client = WebClient(
-            token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
-        )
+        client = client_for(found)
         for name, url in databases(stack, args.pg).items():
             for line in measure(url, sizes, args.rounds, client, args):
                 print(f"{name:10} {line}", flush=True)

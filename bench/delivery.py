@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import db as relay_db  # noqa: E402
 from app.effects import outbox  # noqa: E402
+from app.effects.transport import KeptAliveClient  # noqa: E402
 from app.models import OutboxMessage  # noqa: E402
 from app.playbook import load_playbook  # noqa: E402
 from app.runtime import Relay  # noqa: E402
@@ -76,8 +77,8 @@ def supports_rate_limits() -> bool:
 
 
 def client_for(found: dict) -> WebClient:
-    # As Relay builds it (app/bot.py web_client): no retries inside slack_sdk.
-    return WebClient(
+    # As Relay builds it (app/startup.py web_client): kept-alive connections, no retries.
+    return KeptAliveClient(
         token=found["bot_token"], base_url=found["api_url"], timeout=10, retry_handlers=[]
     )
 
