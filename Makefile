@@ -27,6 +27,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/web.py
 	$(PY) bench/click_cost.py
+	$(PY) bench/transport.py
 	$(PY) bench/clock_tick.py
 	$(PY) bench/delivery.py --rate-limits
 	$(PY) bench/briefings.py

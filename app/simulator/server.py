@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import sys
 import threading
 import time
@@ -155,10 +156,14 @@ class SimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         limits: RateLimits | None = None,
+        tls: ssl.SSLContext | None = None,
     ):
         bound = {"ws": ws, "faults": faults, "limits": limits}
         handler = type("BoundHandler", (Handler,), bound)
         self.httpd = _Server((host, port), handler)
+        self.scheme = "https" if tls else "http"
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         ws.base_url = self.base_url
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -167,7 +172,7 @@ class SimServer:
     @property
     def base_url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> None:
         self.thread.start()

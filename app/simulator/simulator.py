@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ssl
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,16 +29,18 @@ class SlackSimulator:
         seed: int | None = None,
         latency: float = 0.0,
         rate_limits: bool = False,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         """`latency`: seconds each Web API call takes (real Slack: about 0.1-0.3);
-        `rate_limits`: answer 429 past Slack's limits (app/simulator/rate_limits.py)."""
+        `rate_limits`: answer 429 past Slack's limits (app/simulator/rate_limits.py);
+        `tls`: serve HTTPS with this server context, as Slack does."""
         self.signing_secret = signing_secret
         self.ws = Workspace(clock, seed)
         self.faults = Faults(latency)
         # Tests may say how to tell that the app still has work to send (its outbox).
         self.app_busy: Callable[[], bool] | None = None
         self.rate_limits = RateLimits(clock or time.monotonic) if rate_limits else None
-        self._host, self._port = host, port
+        self._host, self._port, self._tls = host, port, tls
         self._server: SimServer | None = None
         self._sender = Sender(self.ws, signing_secret)
         self._gestures = Gestures(self.ws, self._sender, lambda: self.base_url)
@@ -46,7 +49,9 @@ class SlackSimulator:
 
     def start(self) -> SlackSimulator:
         if self._server is None:
-            self._server = SimServer(self.ws, self.faults, self._host, self._port, self.rate_limits)
+            self._server = SimServer(
+                self.ws, self.faults, self._host, self._port, self.rate_limits, self._tls
+            )
             self._server.start()
         return self
 

@@ -1,15 +1,19 @@
-"""Relay's Web API client keeps its connections alive, and answers and fails exactly as
-slack_sdk's own client does, so that the outbox tells a refusal from a lost answer alike."""
+"""Relay's Web API client keeps its connections alive, over HTTPS as Slack serves it too,
+and answers and fails exactly as slack_sdk's own client does, so that the outbox tells a
+refusal from a lost answer alike."""
 
+import ssl
 from functools import partial
 from urllib.error import URLError
 
 import pytest
+import trustme
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.effects.pacing import retry_after
 from app.effects.transport import KeptAliveClient
+from app.simulator import SlackSimulator
 
 CLIENTS = [WebClient, KeptAliveClient]
 
@@ -77,3 +81,34 @@ def test_a_connection_dropped_between_calls_is_replaced(sim):
     assert sim.ws.connections - before == 1
     texts = [m["text"] for m in sim.messages(channel)]
     assert texts == ["before", "lost on the way", "after"]
+
+
+@pytest.fixture(scope="module")
+def authority():
+    return trustme.CA()
+
+
+@pytest.fixture
+def https(authority):
+    """The simulator over HTTPS, its certificate signed by `authority`."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    with SlackSimulator(tls=context) as sim:
+        yield sim
+
+
+def test_over_https_calls_share_one_connection_and_certificates_are_checked(https, authority):
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    channel = https.add_channel("secure")
+    assert https.api_url.startswith("https://")
+    relay = client(KeptAliveClient, https, ssl=trusting)
+    before = https.ws.connections
+    for n in range(5):
+        relay.chat_postMessage(channel=channel, text=f"post {n}")
+    assert https.ws.connections - before == 1
+    for cls in CLIENTS:  # a certificate nobody vouched for: no call goes through
+        post = client(cls, https, ssl=ssl.create_default_context()).chat_postMessage
+        with pytest.raises(URLError, match="CERTIFICATE_VERIFY_FAILED"):
+            post(channel=channel, text="to an impostor")
+    assert [m["text"] for m in https.messages(channel)] == [f"post {n}" for n in range(5)]
