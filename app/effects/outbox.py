@@ -156,7 +156,7 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit, threads, un
     while True:
         try:
             with sessions() as db, db.begin():
-                sent += _record(db, unrecorded, policy, held)
+                sent += _record_together(db, unrecorded, policy, held)
                 lanes, page = _page(
                     db, PAGE if subject is None else OF_SUBJECT, params, last, held, policy
                 )
@@ -182,7 +182,7 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit, threads, un
         last = page[-1].id
 
 
-def _record(db, unrecorded: dict, policy: Policy, held: set) -> int:
+def _record_together(db, unrecorded: dict, policy: Policy, held: set) -> int:
     """Record lanes' last rows; how many were sent. A lane whose row waits is `held`."""
     sent = 0
     for key, attempt in unrecorded.items():
@@ -201,7 +201,7 @@ def _record_apart(sessions, unrecorded: dict, policy: Policy, held: set) -> int:
     for key, attempt in unrecorded.items():
         try:
             with sessions() as db, db.begin():
-                sent += _record(db, {key: attempt}, policy, held)
+                sent += _record_together(db, {key: attempt}, policy, held)
         except Exception:  # noqa: BLE001 - one row must not keep the others unrecorded
             log.exception("outbox.record_failed", outbox_id=attempt.row.id, kind=attempt.row.kind)
             held.add(key)

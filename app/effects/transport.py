@@ -21,11 +21,9 @@ CONNECTIONS = 32  # kept per host: the delivery threads and the clock's, with ro
 
 
 class KeptAliveClient(WebClient):
-    def __init__(self, *args, connections: int = CONNECTIONS, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._pool = urllib3.PoolManager(
-            maxsize=connections, retries=False, ssl_context=self.ssl, headers={}
-        )
+        self._pool = urllib3.PoolManager(maxsize=CONNECTIONS, retries=False, ssl_context=self.ssl)
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
