@@ -1,10 +1,10 @@
 """One lane of the outbox (see outbox.py), row after row: claim the row (compare-and-set on
 its lease), prepare it, send it, record what Slack answered. Recording one row and
-claiming the next share a transaction, and a lane's last row is recorded with the other
-lanes' last rows when the next round reads what is pending (outbox.py), so a row costs one
-transaction and its Web API call(s). A row's outcome is SENT, DONE (failed for good: the
-lane goes on) or HELD (it waits: not yet, a 429, a transient error, claimed elsewhere; the
-rest of the lane waits with it)."""
+claiming the next share a transaction; a round of few lanes claims their first rows as it
+reads what is pending, and every lane's last row is recorded with the next round's reading
+(outbox.py), so a row costs at most one transaction and its Web API call(s). A row's
+outcome is SENT, DONE (failed for good: the lane goes on) or HELD (it waits: not yet, a
+429, a transient error, claimed elsewhere; the rest of the lane waits with it)."""
 
 import time
 from collections.abc import Callable
@@ -63,12 +63,29 @@ class Attempt:
     error: Exception | None = None
 
 
-def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Policy):
-    """Send one lane's rows in order. Returns how many were sent and recorded, whether the
-    lane got through so far (False: a row waits, and so do the ones after it), and its
-    last row, sent but not recorded yet (None if there is none): `record` records it."""
-    sent, attempt, covered = 0, None, 0
+def claim_first(db: Session, ids: list[int], policy: Policy) -> tuple[int, Attempt] | str:
+    """Claim the first of a lane's rows still to be sent, in the caller's transaction: its
+    index and attempt; HELD when it waits; DONE when none is left to send."""
     for n, row_id in enumerate(ids):
+        claimed = _claim(db, row_id, policy, ids[n + 1 :])
+        if isinstance(claimed, Attempt):
+            return n, claimed
+        if claimed == HELD:
+            return HELD
+    return DONE
+
+
+def run_lane(sessions: sessionmaker[Session], client, ids: list[int], policy: Policy, first=None):
+    """Send one lane's rows in order (`first`: its first row claimed already, by
+    `claim_first`). Returns how many were sent and recorded, whether the lane got through
+    so far (False: a row waits, and so do the ones after it), and its last row, sent but
+    not recorded yet (None if there is none): `record` records it."""
+    sent, attempt, covered, start = 0, None, 0, 0
+    if first is not None:
+        done_up_to, attempt = first
+        start = done_up_to + 1
+        _send(client, attempt)
+    for n, row_id in enumerate(ids[start:], start):
         if row_id <= covered:
             continue  # marked sent with the coalescing row or digest that stood for it
         if time.monotonic() > policy.until:

@@ -34,7 +34,16 @@ from slack_sdk import WebClient
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.effects.attempts import HELD, SENT, UNCERTAIN, Policy, fail, record, run_lane
+from app.effects.attempts import (
+    HELD,
+    SENT,
+    UNCERTAIN,
+    Policy,
+    claim_first,
+    fail,
+    record,
+    run_lane,
+)
 from app.effects.kinds import KINDS
 from app.effects.pacing import Pacing
 from app.inserts import id_list, insert_rows
@@ -46,6 +55,7 @@ log = structlog.get_logger()
 LEASE = timedelta(seconds=60)
 HORIZON = timedelta(hours=24)  # how long transient failures are retried
 THREADS = 16  # lanes sent at once per process (DELIVERY_THREADS)
+AHEAD = 4  # a page of this many lanes or fewer (a click's) has them claimed as it is read
 _pools: dict[int, ThreadPoolExecutor] = {}  # one pool per process (and size)
 _pools_lock = Lock()
 
@@ -160,6 +170,7 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit, threads, un
                 lanes, page = _page(
                     db, PAGE if subject is None else OF_SUBJECT, params, last, held, policy
                 )
+                first = _claim_ahead(db, lanes, policy, held) if len(lanes) <= AHEAD else {}
         except Exception:
             if not unrecorded:
                 raise
@@ -169,7 +180,7 @@ def _deliver_round(sessions, client, policy: Policy, subject, limit, threads, un
             continue
         unrecorded = {}
         for key, (done, through, attempt) in _run_lanes(
-            sessions, client, lanes, policy, threads
+            sessions, client, lanes, first, policy, threads
         ).items():
             sent += done
             went = went or done > 0 or (attempt is not None and attempt.error is None)
@@ -236,15 +247,36 @@ def _page(db, statement, params: dict, last: int, held: set, policy: Policy):
     return lanes, page
 
 
-def _run_lanes(sessions, client, lanes: dict, policy: Policy, threads: int) -> dict:
+def _claim_ahead(db, lanes: dict, policy: Policy, held: set) -> dict[tuple, tuple]:
+    """The lanes' first rows, claimed in the transaction that read them (rather than in a
+    transaction each, as a lane claims its next rows); a lane that waits is `held`, one
+    with nothing left to send is dropped."""
+    first = {}
+    for key, ids in list(lanes.items()):
+        claimed = claim_first(db, ids, policy)
+        if isinstance(claimed, tuple):
+            first[key] = claimed
+            continue
+        del lanes[key]
+        if claimed == HELD:
+            held.add(key)
+    return first
+
+
+def _run_lanes(sessions, client, lanes: dict, first: dict, policy: Policy, threads: int):
     """Each lane in order, the lanes at once (one alone runs in the calling thread); the
-    longest lanes start first, so that a round lasts about as long as its longest lane."""
+    longest lanes start first, so that a round lasts about as long as its longest lane.
+    `first`: lanes whose first row is claimed already."""
     if threads <= 1 or len(lanes) <= 1:
-        return {key: run_lane(sessions, client, ids, policy) for key, ids in lanes.items()}
+        return {
+            key: run_lane(sessions, client, ids, policy, first.get(key))
+            for key, ids in lanes.items()
+        }
     pool = _pool(threads)
     longest_first = sorted(lanes.items(), key=lambda lane: -len(lane[1]))  # they end last
     futures = {
-        key: pool.submit(run_lane, sessions, client, ids, policy) for key, ids in longest_first
+        key: pool.submit(run_lane, sessions, client, ids, policy, first.get(key))
+        for key, ids in longest_first
     }
     wait(futures.values())
     return {key: future.result() for key, future in futures.items()}
