@@ -17,6 +17,7 @@ from app import bot
 from app import db as relay_db
 from app.bot import build_app, wsgi_app
 from app.drills.workspace import seed_workspace
+from app.effects.transport import KeptAliveClient
 from app.runtime import Relay
 from app.settings import Settings
 from app.simulator import SlackSimulator
@@ -78,6 +79,33 @@ def test_socket_mode_handles_a_redelivered_event_once(database_url, playbook):
         sim.settle()
         engine.dispose()
         assert len(publishes()) == 1
+
+
+def test_listeners_call_slack_over_relays_kept_alive_connections(database_url, playbook):
+    """Bolt makes a client of its own for each request, which opens a connection per call;
+    listeners get Relay's instead (app/effects/transport.py)."""
+    with SlackSimulator(signing_secret="kept") as sim:
+        ws = seed_workspace(sim, playbook)
+        client = KeptAliveClient(token=sim.bot_token, base_url=sim.api_url, retry_handlers=[])
+        engine = relay_db.make_engine(database_url)
+        relay = Relay(playbook, relay_db.make_sessionmaker(engine), client)
+        app = build_app(relay, Settings(_env_file=None, listener_threads=2))
+        user, team = ws.users["amara.okafor"], playbook.teams["payments"]
+        opened = lambda: [c for c in sim.calls if c.method == "views.open" and c.ok]  # noqa: E731
+        before = sim.ws.connections
+        for n in range(1, 4):
+            command = {
+                "command": "/esc",
+                "text": f"new Checkout is slow {n}",
+                "user_id": user,
+                "channel_id": team.queue_channel,
+                "team_id": sim.ws.team_id,
+                "trigger_id": sim.issue_trigger(user),
+            }
+            assert app.dispatch(BoltRequest(body=command, mode="socket_mode")).status == 200
+            sim.wait_for(lambda n=n: len(opened()) == n, what=f"form {n}")
+        engine.dispose()
+        assert sim.ws.connections - before == 1
 
 
 # -- refused requests: one info line each, saying why, never the body ----------------------

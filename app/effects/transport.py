@@ -17,7 +17,9 @@ from urllib.request import Request
 import urllib3
 from slack_sdk import WebClient
 
-CONNECTIONS = 32  # kept per host: the delivery threads and the clock's, with room to spare
+# Kept per host: a process's listener and delivery threads (LISTENER_THREADS 32 and
+# DELIVERY_THREADS 16 by default; the clock's 64), each calling at most once at a time.
+CONNECTIONS = 64
 
 
 class KeptAliveClient(WebClient):

@@ -28,6 +28,9 @@ def register_listeners(app: App, relay: Relay, executor: Executor) -> None:
     @app.middleware
     def with_relay(context, next):
         context["relay"] = relay
+        # Relay's client, whose connections stay open (app/effects/transport.py), rather
+        # than the one Bolt makes for each request.
+        context["client"] = relay.client
         next()
 
     routes = [
