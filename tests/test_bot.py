@@ -105,7 +105,8 @@ def test_listeners_call_slack_over_relays_kept_alive_connections(database_url, p
             assert app.dispatch(BoltRequest(body=command, mode="socket_mode")).status == 200
             sim.wait_for(lambda n=n: len(opened()) == n, what=f"form {n}")
         engine.dispose()
-        assert sim.ws.connections - before == 1
+        # at most one: the one Bolt's start-up check (auth.test) opened may still serve them
+        assert sim.ws.connections - before <= 1
 
 
 # -- refused requests: one info line each, saying why, never the body ----------------------
