@@ -39,11 +39,18 @@ class StartupError(SystemExit):
     """Relay refuses to start; the message says why and what to do."""
 
 
-def web_client(settings: Settings, token: str) -> WebClient:
-    # No retries inside slack_sdk: a re-sent post whose answer was lost would post twice;
-    # the outbox retries, after looking for what reached Slack.
+def web_client(settings: Settings, token: str, mode: str) -> WebClient:
+    """A connection kept for each thread that calls Slack: the listeners (none in the
+    clock) and the delivery threads. No retries inside slack_sdk: a re-sent post whose
+    answer was lost would post twice; the outbox retries, after looking for what reached
+    Slack."""
+    listeners = 0 if mode == "clock" else settings.listener_threads
     return KeptAliveClient(
-        token=token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[]
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[],
+        connections=listeners + settings.delivery_threads_for(mode),
     )
 
 
@@ -78,7 +85,7 @@ def build_relay(settings: Settings, *, mode: str) -> Relay:
     return Relay(
         playbook,
         db.make_sessionmaker(engine),
-        web_client(settings, token),
+        web_client(settings, token, mode),
         outbox_lease=timedelta(seconds=settings.outbox_lease_seconds),
         outbox_horizon=timedelta(hours=settings.outbox_retry_hours),
         delivery_threads=settings.delivery_threads_for(mode),

@@ -17,15 +17,13 @@ from urllib.request import Request
 import urllib3
 from slack_sdk import WebClient
 
-# Kept per host: a process's listener and delivery threads (LISTENER_THREADS 32 and
-# DELIVERY_THREADS 16 by default; the clock's 64), each calling at most once at a time.
-CONNECTIONS = 64
+CONNECTIONS = 64  # kept per host, unless told: one per thread that calls Slack
 
 
 class KeptAliveClient(WebClient):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, connections: int = CONNECTIONS, **kwargs):
         super().__init__(*args, **kwargs)
-        self._pool = urllib3.PoolManager(maxsize=CONNECTIONS, retries=False, ssl_context=self.ssl)
+        self._pool = urllib3.PoolManager(maxsize=connections, retries=False, ssl_context=self.ssl)
 
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict:
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):

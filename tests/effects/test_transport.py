@@ -3,6 +3,7 @@ and answers and fails exactly as slack_sdk's own client does, so that the outbox
 refusal from a lost answer alike."""
 
 import ssl
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.error import URLError
 
@@ -13,7 +14,9 @@ from slack_sdk.errors import SlackApiError
 
 from app.effects.pacing import retry_after
 from app.effects.transport import KeptAliveClient
+from app.settings import Settings
 from app.simulator import SlackSimulator
+from app.startup import web_client
 
 CLIENTS = [WebClient, KeptAliveClient]
 
@@ -112,3 +115,24 @@ def test_over_https_calls_share_one_connection_and_certificates_are_checked(http
         with pytest.raises(URLError, match="CERTIFICATE_VERIFY_FAILED"):
             post(channel=channel, text="to an impostor")
     assert [m["text"] for m in https.messages(channel)] == [f"post {n}" for n in range(5)]
+
+
+def test_a_process_keeps_a_connection_for_each_thread_that_calls_slack(sim):
+    """Listener threads and delivery threads, as the settings say (the clock has no
+    listeners): with fewer, calls at once would open connections only to drop them."""
+    settings = Settings(
+        _env_file=None, slack_api_url=sim.api_url, listener_threads=5, delivery_threads=3
+    )
+    sizes = {}
+    for mode in ("http", "clock"):
+        relay = web_client(settings, sim.bot_token, mode)
+        sizes[mode] = relay._pool.connection_pool_kw["maxsize"]
+    assert sizes == {"http": 8, "clock": 3}
+    channel = sim.add_channel("eight-at-once")
+    relay = web_client(settings, sim.bot_token, "http")
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: relay.chat_postMessage(channel=channel, text=str(n)), range(8)))
+    before = sim.ws.connections
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: relay.chat_postMessage(channel=channel, text=str(n)), range(8)))
+    assert sim.ws.connections == before, "the second eight reuse the first eight's"
