@@ -61,6 +61,10 @@ class Settings(BaseSettings):
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         return needed
 
+    def listener_threads_for(self, mode: str) -> int:
+        """LISTENER_THREADS, and none in the clock (it answers no Slack request)."""
+        return 0 if mode == "clock" else self.listener_threads
+
     def delivery_threads_for(self, mode: str) -> int:
         """DELIVERY_THREADS, else 64 in the clock and 16 in the other processes."""
         return self.delivery_threads or DELIVERY_THREADS["clock" if mode == "clock" else "other"]
@@ -74,9 +78,8 @@ class Settings(BaseSettings):
         (transactions are short)."""
         if self.database_pool_size:
             return self.database_pool_size
-        listeners = 0 if mode == "clock" else self.listener_threads
         delivery = min(POOLED_DELIVERY, self.delivery_threads_for(mode))
-        return min(DEFAULT_POOL_CAP, listeners + delivery + 2)
+        return min(DEFAULT_POOL_CAP, self.listener_threads_for(mode) + delivery + 2)
 
     def missing_for(self, mode: str) -> list[str]:
         """Environment variables that `mode` ("http", "socket" or "clock") still needs."""

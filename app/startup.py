@@ -44,13 +44,12 @@ def web_client(settings: Settings, token: str, mode: str) -> WebClient:
     clock) and the delivery threads. No retries inside slack_sdk: a re-sent post whose
     answer was lost would post twice; the outbox retries, after looking for what reached
     Slack."""
-    listeners = 0 if mode == "clock" else settings.listener_threads
     return KeptAliveClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[],
-        connections=listeners + settings.delivery_threads_for(mode),
+        connections=settings.listener_threads_for(mode) + settings.delivery_threads_for(mode),
     )
 
 
